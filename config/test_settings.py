@@ -11,7 +11,7 @@ os.environ.setdefault("RENDA_DATA_KEY", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxw
 os.environ.setdefault("RENDA_ID_HASH_KEY", "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=")
 
 from config.settings import *  # noqa: E402, F403
-from config.settings import PASSWORD_HASHERS  # noqa: E402
+from config.settings import PASSWORD_HASHERS, STATIC_ROOT  # noqa: E402
 
 # The cast logs in hundreds of times; argon2 stays installed so its hashes still verify.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
@@ -20,4 +20,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
