@@ -10,8 +10,8 @@ os.environ.setdefault("RENDA_SECRET_KEY", "test-secret-key-not-for-production-01
 os.environ.setdefault("RENDA_DATA_KEY", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
 os.environ.setdefault("RENDA_ID_HASH_KEY", "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=")
 
-from config.settings import *  # noqa: E402, F403
-from config.settings import PASSWORD_HASHERS, STATIC_ROOT  # noqa: E402
+from config.settings import *  # noqa: F403
+from config.settings import PASSWORD_HASHERS, STATIC_ROOT
 
 # The cast logs in hundreds of times; argon2 stays installed so its hashes still verify.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]

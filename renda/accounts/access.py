@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
@@ -64,9 +65,7 @@ def assignments(user: AnyUser) -> list[RoleAssignment]:
     assert isinstance(user, User)
     cached: list[RoleAssignment] | None = getattr(user, "_renda_assignments", None)
     if cached is None:
-        cached = list(
-            RoleAssignment.objects.filter(user=user).select_related("region", "district")
-        )
+        cached = list(RoleAssignment.objects.filter(user=user).select_related("region", "district"))
         user._renda_assignments = cached  # type: ignore[attr-defined]
     return cached
 
@@ -101,13 +100,11 @@ def scoped(user: AnyUser, perm: Perm, queryset: QuerySet[M], field: str) -> Quer
     return queryset.filter(regions_for(user, perm).q(field))
 
 
-def get_or_404(
-    user: AnyUser, perm: Perm, queryset: QuerySet[M], field: str, **lookup: Any
-) -> M:
+def get_or_404(user: AnyUser, perm: Perm, queryset: QuerySet[M], field: str, **lookup: Any) -> M:
     """One object the user may ``perm``, or 404 whether it is missing or outside their scope."""
     try:
         return scoped(user, perm, queryset, field).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 

@@ -24,12 +24,16 @@ class ScopedRoleForm(forms.Form):
     scope = forms.CharField(
         label=_("授权区划或选区代码"),
         max_length=12,
-        help_text=_("输入代码，或输入名称后从下方建议中选择。如 420102（县级）、420102001001（选区）。"),
+        help_text=_(
+            "输入代码，或输入名称后从下方建议中选择。如 420102（县级）、420102001001（选区）。"
+        ),
     )
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [("", "——")] + role_choices(actor)
+        role = self.fields["role"]
+        assert isinstance(role, forms.ChoiceField)
+        role.choices = [("", "——"), *role_choices(actor)]
 
 
 class AccountCreateForm(ScopedRoleForm):

@@ -22,7 +22,7 @@ from renda.accounts.roles import Role
 from renda.accounts.scopes import Place, places
 from renda.accounts.services import check_identity, grant_problem
 from renda.core import privatefiles
-from renda.core.audit import Entry, audit_record, audit_record_many
+from renda.core.audit import Entry, audit_record_many
 from renda.core.errors import ServiceError
 from renda.core.spreadsheets import Cell, is_blank, read_sheet, write_xlsx
 from renda.imports import registry
@@ -75,8 +75,10 @@ def find_header(rows: Sequence[Sequence[Cell]]) -> tuple[int, dict[str, int]]:
                     found[key] = col
         if all(key in found for key in REQUIRED):
             return index, found
-    names = "、".join(COLUMNS[k][0] for k in REQUIRED)
-    raise ServiceError(_("在表格前 10 行中找不到表头，表头须包含：%(names)s。") % {"names": names})
+    required = "、".join(COLUMNS[k][0] for k in REQUIRED)
+    raise ServiceError(
+        _("在表格前 10 行中找不到表头，表头须包含：%(names)s。") % {"names": required}
+    )
 
 
 def parse_rows(cells: Sequence[Sequence[Cell]]) -> tuple[list[str], list[Row]]:
@@ -126,8 +128,10 @@ def check_rows(actor: User, rows: list[Row]) -> dict[int, Place]:
     names = list(seen)
     for start in range(0, len(names), 900):
         chunk = names[start : start + 900]
-        taken |= {u.lower() for u in User.objects.filter(
-            username__in=chunk).values_list("username", flat=True)}
+        taken |= {
+            u.lower()
+            for u in User.objects.filter(username__in=chunk).values_list("username", flat=True)
+        }
         # Case-insensitive clash with a differently-cased existing name is rare; iexact per
         # row would cost 45,000 queries, so lower-case lookups cover the usual case.
     found = places(r.code for r in rows if r.code is not None)
@@ -162,8 +166,9 @@ def _hash_all(run: ImportRun, passwords: list[str]) -> list[str]:
     return hashes
 
 
-def create_accounts(actor: User, rows: list[Row], found: dict[int, Place],
-                    hashes: list[str]) -> list[User]:
+def create_accounts(
+    actor: User, rows: list[Row], found: dict[int, Place], hashes: list[str]
+) -> list[User]:
     with transaction.atomic():
         users = User.objects.bulk_create(
             [
@@ -184,14 +189,25 @@ def create_accounts(actor: User, rows: list[Row], found: dict[int, Place],
         for user, row in zip(users, rows, strict=True):
             assert row.code is not None and row.role is not None
             place = found[row.code]
-            assignments.append(RoleAssignment(user=user, role=row.role, region=place.region,
-                                              district=place.district, granted_by=actor))
+            assignments.append(
+                RoleAssignment(
+                    user=user,
+                    role=row.role,
+                    region=place.region,
+                    district=place.district,
+                    granted_by=actor,
+                )
+            )
         RoleAssignment.objects.bulk_create(assignments, batch_size=CHUNK)
         audit_record_many(
             actor=actor,
             entries=(
-                Entry("account.create", u, r.code, {"role": str(r.role), "scope": r.code,
-                                                   "import": True})
+                Entry(
+                    "account.create",
+                    u,
+                    r.code,
+                    {"role": str(r.role), "scope": r.code, "import": True},
+                )
                 for u, r in zip(users, rows, strict=True)
             ),
         )
@@ -210,7 +226,9 @@ def process(run: ImportRun) -> None:
         run.rejected, run.accepted = len(bad), len(rows) - len(bad)
         run.save(update_fields=["report", "rejected", "accepted"])
         raise ServiceError(
-            _("共 %(total)d 行，其中 %(bad)d 行有误，未创建任何账号。请下载错误报告，修改后重新上传。")
+            _(
+                "共 %(total)d 行，其中 %(bad)d 行有误，未创建任何账号。请下载错误报告，修改后重新上传。"
+            )
             % {"total": len(rows), "bad": len(bad)}
         )
     passwords = [generate_initial_password() for _ in rows]
@@ -219,8 +237,13 @@ def process(run: ImportRun) -> None:
     sheet = write_xlsx(
         ["用户名", "姓名", "角色", "区划/选区", "初始密码"],
         (
-            [u.username, u.real_name, str(r.role.label if r.role else ""),
-             found[r.code].label if r.code else "", p]
+            [
+                u.username,
+                u.real_name,
+                str(r.role.label if r.role else ""),
+                found[r.code].label if r.code else "",
+                p,
+            ]
             for u, r, p in zip(users, rows, passwords, strict=True)
         ),
         sheet_name="初始密码",
@@ -246,6 +269,10 @@ def template_workbook() -> bytes:
 
 def register_account_importer() -> None:
     registry.register(
-        registry.Importer(kind=KIND, label=gettext_lazy("批量创建账号"), process=process,
-                          done_url_name="accounts:list")
+        registry.Importer(
+            kind=KIND,
+            label=gettext_lazy("批量创建账号"),
+            process=process,
+            done_url_name="accounts:list",
+        )
     )

@@ -21,15 +21,18 @@ def register() -> None:
 
     register_nav(NavItem(_("首页"), "home", 0, lambda user: True))
     register_nav(NavItem(_("区划与选区"), "regions:index", 10, _can(Perm.REGION_VIEW)))
-    register_nav(NavItem(_("账号管理"), "accounts:list", 20, _can(Perm.ACCOUNT_VIEW),
-                         section=_("管理")))
-    register_nav(NavItem(_("导入任务"), "imports:list", 30, _can(Perm.ACCOUNT_MANAGE),
-                         section=_("管理")))
-    register_nav(NavItem(_("登录安全"), "accounts:lockouts", 40, _can(Perm.SECURITY_MANAGE),
-                         section=_("管理")))
-    register_nav(NavItem(_("审计日志"), "core:audit", 50, _can(Perm.AUDIT_VIEW),
-                         section=_("管理")))
-    register_nav(NavItem(_("接口令牌"), "api_tokens", 90, lambda user: True,
-                         section=_("个人")))
+    register_nav(
+        NavItem(_("账号管理"), "accounts:list", 20, _can(Perm.ACCOUNT_VIEW), section=_("管理"))
+    )
+    register_nav(
+        NavItem(_("导入任务"), "imports:list", 30, _can(Perm.ACCOUNT_MANAGE), section=_("管理"))
+    )
+    register_nav(
+        NavItem(
+            _("登录安全"), "accounts:lockouts", 40, _can(Perm.SECURITY_MANAGE), section=_("管理")
+        )
+    )
+    register_nav(NavItem(_("审计日志"), "core:audit", 50, _can(Perm.AUDIT_VIEW), section=_("管理")))
+    register_nav(NavItem(_("接口令牌"), "api_tokens", 90, lambda user: True, section=_("个人")))
     register_cards(region_cards)
     register_cards(account_cards)

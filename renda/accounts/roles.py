@@ -52,8 +52,7 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
     # audit log; the security administrator grants administrator roles and handles lockouts;
     # the audit administrator can only read the audit log.
     Role.SYSTEM_ADMIN: _BROWSE | {Perm.ACCOUNT_VIEW, Perm.ACCOUNT_MANAGE},
-    Role.SECURITY_ADMIN: _BROWSE
-    | {Perm.ACCOUNT_VIEW, Perm.ADMIN_ROLE_GRANT, Perm.SECURITY_MANAGE},
+    Role.SECURITY_ADMIN: _BROWSE | {Perm.ACCOUNT_VIEW, Perm.ADMIN_ROLE_GRANT, Perm.SECURITY_MANAGE},
     Role.AUDIT_ADMIN: frozenset({Perm.AUDIT_VIEW}),
 }
 

@@ -58,6 +58,7 @@ def place_from_text(text: str) -> Place:
         ) from None
     found = places([code]).get(code)
     if found is None:
-        raise ServiceError(_("找不到代码为 %(code)s 的区划或选区。") % {"code": text},
-                           field="scope")
+        raise ServiceError(
+            _("找不到代码为 %(code)s 的区划或选区。") % {"code": text}, field="scope"
+        )
     return found

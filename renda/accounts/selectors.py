@@ -9,8 +9,9 @@ from renda.accounts.models import RoleAssignment, User
 from renda.accounts.roles import Perm
 
 
-def accounts_for(user: AnyUser, *, text: str = "", lo: int | None = None,
-                 hi: int | None = None) -> QuerySet[User]:
+def accounts_for(
+    user: AnyUser, *, text: str = "", lo: int | None = None, hi: int | None = None
+) -> QuerySet[User]:
     qs = scoped(user, Perm.ACCOUNT_VIEW, User.objects.all(), "home_code")
     if lo is not None and hi is not None:
         qs = qs.filter(home_code__range=(lo, hi))

@@ -101,7 +101,9 @@ def user_create(
                 summary={"role": role.value, "scope": place.code, "real_name": real_name},
             )
     except IntegrityError:
-        raise ServiceError(_("用户名“%(u)s”已被使用。") % {"u": username}, field="username") from None
+        raise ServiceError(
+            _("用户名“%(u)s”已被使用。") % {"u": username}, field="username"
+        ) from None
     return user, password
 
 
@@ -176,7 +178,9 @@ def user_reset_password(*, actor: User, user: User) -> str:
         user.must_change_password = True
         user.save(update_fields=["password", "must_change_password"])
         audit_record(
-            actor=actor, action="account.reset_password", target=user,
+            actor=actor,
+            action="account.reset_password",
+            target=user,
             region_code=user.home_code,
         )
     return password
@@ -211,8 +215,9 @@ def password_change(*, user: User, new_password: str) -> None:
         user.set_password(new_password)
         user.must_change_password = False
         user.save(update_fields=["password", "must_change_password"])
-        audit_record(actor=user, action="account.change_password", target=user,
-                     region_code=user.home_code)
+        audit_record(
+            actor=user, action="account.change_password", target=user, region_code=user.home_code
+        )
 
 
 def lockout_reset(*, actor: User, username: str, reset: Any) -> int:

@@ -24,8 +24,14 @@ def home_cards(user: Any, place: Place | None) -> CardGroup | None:
     inactive = qs.filter(is_active=False).count()
     todo = []
     if pending:
-        todo.append(Card(_("尚未首次登录改密的账号"), pending, url,
-                         hint=_("请督促相关人员登录并修改初始密码")))
+        todo.append(
+            Card(
+                _("尚未首次登录改密的账号"),
+                pending,
+                url,
+                hint=_("请督促相关人员登录并修改初始密码"),
+            )
+        )
     return CardGroup(
         _("账号"),
         [Card(_("账号总数"), total, url), Card(_("已停用"), inactive, url)],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from axes.models import AccessAttempt
@@ -9,7 +10,7 @@ from axes.utils import reset as axes_reset
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,7 +24,6 @@ from renda.accounts.forms import (
     ScopedRoleForm,
 )
 from renda.accounts.importers import KIND, template_workbook
-from renda.accounts.models import User
 from renda.accounts.roles import Perm, Role
 from renda.accounts.scopes import place_from_text
 from renda.core.errors import ServiceError
@@ -45,8 +45,13 @@ def account_list(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "accounts/list.html",
-        {"page": page, "q": text, "query": query_without_cursor(request), "may_manage": access.has_perm(request.user, Perm.ACCOUNT_MANAGE)
-         or access.has_perm(request.user, Perm.ADMIN_ROLE_GRANT)},
+        {
+            "page": page,
+            "q": text,
+            "query": query_without_cursor(request),
+            "may_manage": access.has_perm(request.user, Perm.ACCOUNT_MANAGE)
+            or access.has_perm(request.user, Perm.ADMIN_ROLE_GRANT),
+        },
     )
 
 
@@ -57,9 +62,11 @@ def _form_error(form: Any, exc: ServiceError) -> None:
 
 @login_required
 def account_create(request: AuthedRequest) -> HttpResponse:
-    if not (access.has_perm(request.user, Perm.ACCOUNT_MANAGE)
-            or access.has_perm(request.user, Perm.ADMIN_ROLE_GRANT)):
-        return render(request, "404.html", status=404)
+    if not (
+        access.has_perm(request.user, Perm.ACCOUNT_MANAGE)
+        or access.has_perm(request.user, Perm.ADMIN_ROLE_GRANT)
+    ):
+        raise Http404
     form = AccountCreateForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -75,8 +82,7 @@ def account_create(request: AuthedRequest) -> HttpResponse:
         except ServiceError as exc:
             _form_error(form, exc)
         else:
-            return render(request, "accounts/created.html", {"account": user,
-                                                            "password": password})
+            return render(request, "accounts/created.html", {"account": user, "password": password})
     return render(request, "accounts/create.html", {"form": form})
 
 
@@ -94,28 +100,22 @@ def account_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "may_grant": access.has_perm(request.user, Perm.ACCOUNT_MANAGE)
             or access.has_perm(request.user, Perm.ADMIN_ROLE_GRANT),
             "grant_form": ScopedRoleForm(actor=request.user),
-            "edit_form": AccountEditForm(initial={"real_name": account.real_name,
-                                                  "phone": account.phone}),
+            "edit_form": AccountEditForm(
+                initial={"real_name": account.real_name, "phone": account.phone}
+            ),
         },
     )
 
 
-def _run(request: HttpRequest, pk: int, action: Any) -> HttpResponse:
+def _run(request: HttpRequest, pk: int, action: Callable[[], object]) -> HttpResponse:
+    """Call one service; show its refusal or a success message; back to the account."""
     try:
-        result = action()
+        action()
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
-        if isinstance(result, str):
-            return result_page(request, pk, result)
         messages.success(request, _("操作已完成。"))
     return redirect("accounts:detail", pk=pk)
-
-
-def result_page(request: HttpRequest, pk: int, password: str) -> HttpResponse:
-    account = User.objects.get(pk=pk)
-    return render(request, "accounts/created.html", {"account": account, "password": password,
-                                                     "reset": True})
 
 
 @login_required
@@ -126,8 +126,11 @@ def account_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("请检查姓名和手机号码。"))
         return redirect("accounts:detail", pk=pk)
-    return _run(request, pk, lambda: services.user_update(
-        actor=request.user, user=account, **form.cleaned_data))
+    return _run(
+        request,
+        pk,
+        lambda: services.user_update(actor=request.user, user=account, **form.cleaned_data),
+    )
 
 
 @login_required
@@ -135,16 +138,25 @@ def account_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 def account_set_active(request: AuthedRequest, pk: int) -> HttpResponse:
     account = selectors.account_for(request.user, pk)
     active = request.POST.get("active") == "1"
-    return _run(request, pk, lambda: services.user_set_active(
-        actor=request.user, user=account, active=active))
+    return _run(
+        request,
+        pk,
+        lambda: services.user_set_active(actor=request.user, user=account, active=active),
+    )
 
 
 @login_required
 @require_POST
 def account_reset_password(request: AuthedRequest, pk: int) -> HttpResponse:
     account = selectors.account_for(request.user, pk)
-    return _run(request, pk, lambda: services.user_reset_password(
-        actor=request.user, user=account))
+    try:
+        password = services.user_reset_password(actor=request.user, user=account)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("accounts:detail", pk=pk)
+    return render(
+        request, "accounts/created.html", {"account": account, "password": password, "reset": True}
+    )
 
 
 @login_required
@@ -155,9 +167,16 @@ def role_grant(request: AuthedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("请选择角色并填写区划或选区代码。"))
         return redirect("accounts:detail", pk=pk)
-    return _run(request, pk, lambda: services.role_grant(
-        actor=request.user, user=account, role=Role(form.cleaned_data["role"]),
-        place=place_from_text(form.cleaned_data["scope"])))
+    return _run(
+        request,
+        pk,
+        lambda: services.role_grant(
+            actor=request.user,
+            user=account,
+            role=Role(form.cleaned_data["role"]),
+            place=place_from_text(form.cleaned_data["scope"]),
+        ),
+    )
 
 
 @login_required
@@ -165,9 +184,10 @@ def role_grant(request: AuthedRequest, pk: int) -> HttpResponse:
 def role_revoke(request: AuthedRequest, pk: int, assignment_pk: int) -> HttpResponse:
     assignment = selectors.assignment_for(request.user, assignment_pk)
     if assignment.user_id != pk:
-        return render(request, "404.html", status=404)
-    return _run(request, pk, lambda: services.role_revoke(actor=request.user,
-                                                           assignment=assignment))
+        raise Http404
+    return _run(
+        request, pk, lambda: services.role_revoke(actor=request.user, assignment=assignment)
+    )
 
 
 @login_required
@@ -176,11 +196,17 @@ def account_import(request: AuthedRequest) -> HttpResponse:
     form = AccountImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        home = access.regions_for(request.user, Perm.ACCOUNT_MANAGE).ranges[0][0]
+        home = (
+            request.user.home_code
+            or access.regions_for(request.user, Perm.ACCOUNT_MANAGE).ranges[0][0]
+        )
         try:
             run = import_run_create(
-                actor=request.user, kind=KIND, region_code=home,
-                filename=upload.name, data=upload.read(),
+                actor=request.user,
+                kind=KIND,
+                region_code=home,
+                filename=upload.name,
+                data=upload.read(),
             )
         except ServiceError as exc:
             form.add_error("file", exc.message)
@@ -200,8 +226,9 @@ def password_change(request: AuthedRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.password_change(user=request.user,
-                                     new_password=form.cleaned_data["new_password1"])
+            services.password_change(
+                user=request.user, new_password=form.cleaned_data["new_password1"]
+            )
         except ServiceError as exc:
             form.add_error("new_password1", exc.message)
         else:

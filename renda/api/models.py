@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 class ApiToken(models.Model):
     """A bearer token for the API. Only its SHA-256 is stored; the token is shown once."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(max_length=64, verbose_name=_("用途"))
     prefix = models.CharField(max_length=8, verbose_name=_("前缀"))
     key_hash = models.CharField(max_length=64, unique=True)  # the bearer lookup

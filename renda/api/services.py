@@ -27,13 +27,17 @@ def token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
     if not name:
         raise ServiceError(_("请填写令牌用途。"), field="name")
     if actor.api_tokens.filter(revoked_at__isnull=True).count() >= MAX_TOKENS:
-        raise ServiceError(_("每个账号最多 %(n)d 个有效令牌，请先吊销不用的令牌。") % {"n": MAX_TOKENS})
+        raise ServiceError(
+            _("每个账号最多 %(n)d 个有效令牌，请先吊销不用的令牌。") % {"n": MAX_TOKENS}
+        )
     plain = "rnd_" + secrets.token_urlsafe(TOKEN_BYTES)
     with transaction.atomic():
-        token = ApiToken.objects.create(user=actor, name=name[:64], prefix=plain[4:12],
-                                        key_hash=token_digest(plain))
-        audit_record(actor=actor, action="api.token_create", target=token,
-                     region_code=actor.home_code)
+        token = ApiToken.objects.create(
+            user=actor, name=name[:64], prefix=plain[4:12], key_hash=token_digest(plain)
+        )
+        audit_record(
+            actor=actor, action="api.token_create", target=token, region_code=actor.home_code
+        )
     return token, plain
 
 
@@ -43,8 +47,9 @@ def token_revoke(*, actor: User, token: ApiToken) -> None:
     with transaction.atomic():
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit_record(actor=actor, action="api.token_revoke", target=token,
-                     region_code=actor.home_code)
+        audit_record(
+            actor=actor, action="api.token_revoke", target=token, region_code=actor.home_code
+        )
 
 
 def token_authenticate(plain: str) -> User | None:

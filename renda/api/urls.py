@@ -17,7 +17,6 @@ from renda.api.schemas import (
     ErrorOut,
     MeOut,
     RegionDetailOut,
-    RegionOut,
 )
 from renda.api.services import token_authenticate
 from renda.core.pagination import keyset_page
@@ -102,8 +101,9 @@ def me(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@api.get("/regions/{code}", response={200: RegionDetailOut, 404: ErrorOut},
-         summary="一个区划及其下级")
+@api.get(
+    "/regions/{code}", response={200: RegionDetailOut, 404: ErrorOut}, summary="一个区划及其下级"
+)
 def region_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     user = _user(request)
     region = selectors.region_for(user, _code(code))
@@ -111,14 +111,19 @@ def region_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     return {**_region(region), "children": children}
 
 
-@api.get("/districts", response={200: DistrictPage, 404: ErrorOut},
-         summary="选区列表（可按区划筛选，按代码翻页）")
-def district_list(request: HttpRequest, region: str | None = None,
-                  after: str | None = None, limit: int = 100) -> dict[str, Any]:
+@api.get(
+    "/districts",
+    response={200: DistrictPage, 404: ErrorOut},
+    summary="选区列表（可按区划筛选，按代码翻页）",
+)
+def district_list(
+    request: HttpRequest, region: str | None = None, after: str | None = None, limit: int = 100
+) -> dict[str, Any]:
     user = _user(request)
     within = selectors.region_for(user, _code(region)) if region else None
-    page = keyset_page(selectors.districts_in(user, within), key="code", cursor=after,
-                       size=max(1, min(limit, 500)))
+    page = keyset_page(
+        selectors.districts_in(user, within), key="code", cursor=after, size=max(1, min(limit, 500))
+    )
     return {"items": [_district(d) for d in page.items], "next_cursor": page.next_cursor}
 
 

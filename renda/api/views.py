@@ -16,8 +16,9 @@ def token_list(request: AuthedRequest) -> HttpResponse:
     context: dict[str, object] = {}
     if request.method == "POST":
         try:
-            token, plain = services.token_create(actor=request.user,
-                                                 name=request.POST.get("name", ""))
+            _token, plain = services.token_create(
+                actor=request.user, name=request.POST.get("name", "")
+            )
             context["new_token"] = plain
         except ServiceError as exc:
             context["error"] = exc.message

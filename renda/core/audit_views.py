@@ -30,12 +30,14 @@ def _filter(request: AuthedRequest) -> tuple[AuditFilterForm, AuditFilter]:
 def audit_list(request: AuthedRequest) -> HttpResponse:
     access.require(request.user, Perm.AUDIT_VIEW)
     form, f = _filter(request)
-    page = keyset_page(audit_events_for(request.user, f), cursor=request.GET.get("after"),
-                       descending=True)
+    page = keyset_page(
+        audit_events_for(request.user, f), cursor=request.GET.get("after"), descending=True
+    )
     query = request.GET.copy()
     query.pop("after", None)
-    return render(request, "core/audit.html",
-                  {"form": form, "page": page, "query": query.urlencode()})
+    return render(
+        request, "core/audit.html", {"form": form, "page": page, "query": query.urlencode()}
+    )
 
 
 @login_required
@@ -58,8 +60,13 @@ def audit_export(request: AuthedRequest) -> HttpResponse:
     )
     data = write_xlsx(
         ["时间", "操作人", "操作", "对象类型", "对象", "区划代码", "IP 地址", "变更摘要"],
-        rows, sheet_name="审计日志", widths=[20, 16, 22, 18, 30, 14, 16, 60],
+        rows,
+        sheet_name="审计日志",
+        widths=[20, 16, 22, 18, 30, 14, 16, 60],
     )
-    audit_record(actor=request.user, action="audit.export",
-                 summary={"filter": {k: str(v) for k, v in vars(f).items() if v}})
+    audit_record(
+        actor=request.user,
+        action="audit.export",
+        summary={"filter": {k: str(v) for k, v in vars(f).items() if v}},
+    )
     return xlsx_response(data, f"审计日志-{timezone.localdate():%Y%m%d}.xlsx")

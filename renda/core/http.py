@@ -8,6 +8,8 @@ from urllib.parse import quote
 from django.http import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
+    from django_htmx.middleware import HtmxDetails
+
     from renda.accounts.models import User
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -16,7 +18,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class AuthedRequest(HttpRequest):
     """A request behind @login_required: ``user`` is a real account."""
 
-    user: User  # type: ignore[assignment]
+    user: User
+    htmx: HtmxDetails
 
 
 def attachment(response: HttpResponse, filename: str) -> HttpResponse:

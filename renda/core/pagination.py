@@ -45,5 +45,6 @@ def keyset_page(
     more = len(rows) > size
     items = rows[:size]
     last = getattr(items[-1], key if key != "pk" else "pk") if items and more else None
-    return Page(items=items, next_cursor=str(last) if last is not None else None,
-                is_first=after is None)
+    return Page(
+        items=items, next_cursor=str(last) if last is not None else None, is_first=after is None
+    )

@@ -1,6 +1,6 @@
 """The test cast: a small real-looking region tree and one person per role.
 
-Use the ``cast`` fixture (see conftest.py): ``cast.county_staff`` logs into 江岸区, ``cast.outsider``
+Use the ``cast`` fixture (conftest.py): ``cast.county_staff`` logs into 江岸区; ``cast.outsider``
 is county staff of the sibling 江汉区 and must get 404 on everything of 江岸区.
 """
 
@@ -16,7 +16,7 @@ from renda.accounts.roles import Role
 from renda.regions.codes import Level
 from renda.regions.models import District, Region
 
-PASSWORD = "Cast@Pass2026"
+PASSWORD = "Cast@Pass2026"  # noqa: S105 — the test cast's shared password
 
 PROVINCE = 420000000000  # 湖北省
 CITY = 420100000000  # 武汉市
@@ -92,8 +92,7 @@ def build_regions() -> None:
         [Region(code=c, name=n, level=lvl, parent_id=p) for c, n, lvl, p in REGIONS]
     )
     District.objects.bulk_create(
-        [District(code=c, township_id=t, name=n, seats=2, population=5000)
-         for c, t, n in DISTRICTS]
+        [District(code=c, township_id=t, name=n, seats=2, population=5000) for c, t, n in DISTRICTS]
     )
 
 
@@ -102,11 +101,13 @@ def build_cast() -> Cast:
     password = make_password(PASSWORD)
     people: dict[str, User] = {}
     for username, real_name, role, code in MEMBERS:
-        user = User.objects.create(username=username, real_name=real_name, password=password,
-                                   home_code=code)
+        user = User.objects.create(
+            username=username, real_name=real_name, password=password, home_code=code
+        )
         scope = {"district_id": code} if role == Role.REGISTRAR else {"region_id": code}
         RoleAssignment.objects.create(user=user, role=role, **scope)
         people[username] = user
-    people["nobody"] = User.objects.create(username="nobody", real_name="无角色",
-                                           password=password, home_code=COUNTY)
+    people["nobody"] = User.objects.create(
+        username="nobody", real_name="无角色", password=password, home_code=COUNTY
+    )
     return Cast(**people)

@@ -12,7 +12,9 @@ class ImportRun(models.Model):
 
     kind = models.CharField(max_length=32, verbose_name=_("类型"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("上传人"),
     )
     # The region the upload is for; superiors of this region may see the run.

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from renda.accounts.access import AnyUser
+from renda.accounts.models import User
 from renda.core import privatefiles
 from renda.core.audit import audit_record
 from renda.core.errors import ServiceError
@@ -44,7 +44,7 @@ def _enqueue(run: ImportRun) -> None:
 
 def import_run_create(
     *,
-    actor: AnyUser,
+    actor: User,
     kind: str,
     region_code: int,
     filename: str,
@@ -107,7 +107,9 @@ def import_run_execute(run_id: int) -> ImportRun:
         _finish(run, State.FAILED, exc.message)
     except Exception:
         log.exception("import run %s crashed", run.pk)
-        _finish(run, State.FAILED, _("处理时发生内部错误，未写入任何数据。请稍后重试或联系系统管理员。"))
+        _finish(
+            run, State.FAILED, _("处理时发生内部错误，未写入任何数据。请稍后重试或联系系统管理员。")
+        )
     else:
         if run.state == State.RUNNING:
             _finish(run, State.SUCCEEDED, run.message)
@@ -123,20 +125,24 @@ def _finish(run: ImportRun, state: State, message: str) -> None:
         run.upload = ""
 
 
-def import_run_cancel(*, actor: AnyUser, run: ImportRun) -> ImportRun:
+def import_run_cancel(*, actor: User, run: ImportRun) -> ImportRun:
     if run.is_finished:
         raise ServiceError(_("该导入任务已结束，无法取消。"))
     with transaction.atomic():
         ImportRun.objects.filter(pk=run.pk).update(cancel_requested=True)
         run.cancel_requested = True
         if run.state == State.QUEUED:
-            _move(run, State.CANCELLED, finished_at=timezone.now(),
-                  message=_("已按要求取消，未写入任何数据。"))
+            _move(
+                run,
+                State.CANCELLED,
+                finished_at=timezone.now(),
+                message=_("已按要求取消，未写入任何数据。"),
+            )
         audit_record(actor=actor, action="import.cancel", target=run, region_code=run.region_code)
     return run
 
 
-def import_run_retry(*, actor: AnyUser, run: ImportRun) -> ImportRun:
+def import_run_retry(*, actor: User, run: ImportRun) -> ImportRun:
     if run.state not in {State.FAILED, State.CANCELLED} or not privatefiles.exists(run.upload):
         raise ServiceError(_("只有未完成且原文件仍保留的导入任务可以重试。"))
     with transaction.atomic():
@@ -146,7 +152,7 @@ def import_run_retry(*, actor: AnyUser, run: ImportRun) -> ImportRun:
     return run
 
 
-def import_run_mark_downloaded(*, actor: AnyUser, run: ImportRun, what: str) -> None:
+def import_run_mark_downloaded(*, actor: User, run: ImportRun, what: str) -> None:
     with transaction.atomic():
         if what == "output" and run.output_downloaded_at is None:
             run.output_downloaded_at = timezone.now()

@@ -15,8 +15,9 @@ from renda.imports import registry, selectors, services
 
 @login_required
 def run_list(request: AuthedRequest) -> HttpResponse:
-    page = keyset_page(selectors.runs_for(request.user), cursor=request.GET.get("after"),
-                       descending=True)
+    page = keyset_page(
+        selectors.runs_for(request.user), cursor=request.GET.get("after"), descending=True
+    )
     return render(request, "imports/list.html", {"page": page})
 
 

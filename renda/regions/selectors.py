@@ -15,17 +15,13 @@ def region_for(user: AnyUser, code: int, perm: Perm = Perm.REGION_VIEW) -> Regio
 
 
 def district_for(user: AnyUser, code: int, perm: Perm = Perm.DISTRICT_VIEW) -> District:
-    return get_or_404(
-        user, perm, District.objects.select_related("township"), "code", code=code
-    )
+    return get_or_404(user, perm, District.objects.select_related("township"), "code", code=code)
 
 
 def ancestors(code: int, level: int) -> list[Region]:
     """The regions above ``code``, province first, in one query (missing levels skipped)."""
     text = f"{code:012d}"
-    candidates = [
-        int(text[: DIGITS[lvl]].ljust(12, "0")) for lvl in range(Level.PROVINCE, level)
-    ]
+    candidates = [int(text[: DIGITS[lvl]].ljust(12, "0")) for lvl in range(Level.PROVINCE, level)]
     return list(Region.objects.filter(code__in=candidates).order_by("code"))
 
 
@@ -87,7 +83,6 @@ def counts_in(user: AnyUser, lo: int, hi: int) -> dict[str, int]:
     }
 
 
-
 def search_districts(user: AnyUser, text: str, limit: int = 20) -> list[District]:
     text = text.strip()
     if not text:
@@ -98,5 +93,6 @@ def search_districts(user: AnyUser, text: str, limit: int = 20) -> list[District
             return []
         qs = qs.filter(code__range=(int(text.ljust(12, "0")), int(text.ljust(12, "9"))))
     else:
-        qs = qs.filter(name__contains=text)
+        # District names repeat in every township (第一选区…), so match the township too.
+        qs = qs.filter(Q(name__contains=text) | Q(township__name__contains=text))
     return list(qs.order_by("code")[:limit])

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError
-from django.db.models import Max
+from django.db.models import Max, ProtectedError
 from django.utils.translation import gettext as _
 
 from renda.accounts.access import AnyUser, has_perm
@@ -18,8 +17,10 @@ from renda.regions.models import District, DistrictKind, Region
 
 EDITABLE = ("name", "seats", "population", "kind")
 
+
 def _snapshot(district: District) -> dict[str, Any]:
     return {f: getattr(district, f) for f in EDITABLE}
+
 
 def _check(name: str, seats: int, population: int, kind: str) -> None:
     if not name.strip():
@@ -31,12 +32,14 @@ def _check(name: str, seats: int, population: int, kind: str) -> None:
     if kind not in DistrictKind.values:
         raise ServiceError(_("选区类型无效。"), field="kind")
 
+
 def _next_code(township: Region) -> int:
     top = township.districts.aggregate(m=Max("code"))["m"]
     code = (top or township.code) + 1
     if code >= township.code + 1000:
         raise ServiceError(_("该乡镇的选区编号已用完（最多 999 个）。"))
     return code
+
 
 def district_create(
     *,
@@ -80,6 +83,7 @@ def district_create(
         raise ServiceError(_("同一乡镇内已有名为“%(name)s”的选区。") % {"name": name}) from None
     return district
 
+
 def district_update(*, actor: AnyUser, district: District, **fields: Any) -> District:
     """Change a district's name, seats, population or kind."""
     if not has_perm(actor, Perm.DISTRICT_MANAGE, district.code):
@@ -107,6 +111,7 @@ def district_update(*, actor: AnyUser, district: District, **fields: Any) -> Dis
             _("同一乡镇内已有名为“%(name)s”的选区。") % {"name": fields.get("name", "")}
         ) from None
     return district
+
 
 def district_delete(*, actor: AnyUser, district: District) -> None:
     """Remove a district that nothing refers to yet (role grants, later voters)."""

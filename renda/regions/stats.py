@@ -19,8 +19,11 @@ def home_cards(user: Any, place: Place | None) -> CardGroup | None:
     if place is None or not access.has_perm(user, Perm.REGION_VIEW, place.code):
         return None
     n = counts_in(user, *place.subtree)
-    url = (reverse("regions:district", args=[place.code]) if place.level == Level.DISTRICT
-           else reverse("regions:detail", args=[place.code]))
+    url = (
+        reverse("regions:district", args=[place.code])
+        if place.level == Level.DISTRICT
+        else reverse("regions:detail", args=[place.code])
+    )
     cards = []
     if place.level < Level.CITY:
         cards.append(Card(_("市级区划"), n["cities"], url))
@@ -30,8 +33,14 @@ def home_cards(user: Any, place: Place | None) -> CardGroup | None:
         cards.append(Card(_("乡镇（街道）"), n["townships"], url))
     cards.append(Card(_("选区"), n["districts"], url))
     todo = []
-    if n["townships_without_districts"] and access.has_perm(user, Perm.DISTRICT_MANAGE,
-                                                             place.code):
-        todo.append(Card(_("尚未划分选区的乡镇"), n["townships_without_districts"], url,
-                         hint=_("请为这些乡镇（街道）设立选区"), warn=True))
+    if n["townships_without_districts"] and access.has_perm(user, Perm.DISTRICT_MANAGE, place.code):
+        todo.append(
+            Card(
+                _("尚未划分选区的乡镇"),
+                n["townships_without_districts"],
+                url,
+                hint=_("请为这些乡镇（街道）设立选区"),
+                warn=True,
+            )
+        )
     return CardGroup(_("区划与选区"), cards, order=10, todo=todo)

@@ -41,8 +41,10 @@ def region_detail(request: AuthedRequest, code: int) -> HttpResponse:
     }
     if region.level == Level.TOWNSHIP:
         context["districts"] = keyset_page(
-            selectors.districts_of(request.user, region), key="code",
-            cursor=request.GET.get("after"), size=100,
+            selectors.districts_of(request.user, region),
+            key="code",
+            cursor=request.GET.get("after"),
+            size=100,
         )
     else:
         context["children"] = selectors.children_of(request.user, region)
@@ -54,8 +56,11 @@ def region_search(request: AuthedRequest) -> HttpResponse:
     results = selectors.search_regions(request.user, request.GET.get("q", ""))
     districts = selectors.search_districts(request.user, request.GET.get("q", ""))
     target = request.GET.get("target", "")
-    return render(request, "regions/_search.html",
-                  {"results": results, "districts": districts, "target": target})
+    return render(
+        request,
+        "regions/_search.html",
+        {"results": results, "districts": districts, "target": target},
+    )
 
 
 @login_required
@@ -66,8 +71,10 @@ def district_detail(request: AuthedRequest, code: int) -> HttpResponse:
         "regions/district.html",
         {
             "district": district,
-            "ancestors": [*selectors.ancestors(district.township_id, Level.TOWNSHIP),
-                          district.township],
+            "ancestors": [
+                *selectors.ancestors(district.township_id, Level.TOWNSHIP),
+                district.township,
+            ],
             "may_manage": access.has_perm(request.user, Perm.DISTRICT_MANAGE, district.code),
         },
     )
@@ -81,24 +88,34 @@ def district_create(request: AuthedRequest, code: int) -> HttpResponse:
     form = DistrictCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            district = services.district_create(actor=request.user, township=township,
-                                                **form.cleaned_data)
+            district = services.district_create(
+                actor=request.user, township=township, **form.cleaned_data
+            )
         except ServiceError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, _("已设立选区“%(name)s”。") % {"name": district.name})
             return redirect("regions:detail", code=township.code)
-    return render(request, "regions/district_form.html", {
-        "form": form, "township": township,
-        "ancestors": [*selectors.ancestors(township.code, township.level), township],
-    })
+    return render(
+        request,
+        "regions/district_form.html",
+        {
+            "form": form,
+            "township": township,
+            "ancestors": [*selectors.ancestors(township.code, township.level), township],
+        },
+    )
 
 
 @login_required
 def district_edit(request: AuthedRequest, code: int) -> HttpResponse:
     district = selectors.district_for(request.user, code, Perm.DISTRICT_MANAGE)
-    initial = {"name": district.name, "seats": district.seats,
-               "population": district.population, "kind": district.kind}
+    initial = {
+        "name": district.name,
+        "seats": district.seats,
+        "population": district.population,
+        "kind": district.kind,
+    }
     form = DistrictForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -108,11 +125,19 @@ def district_edit(request: AuthedRequest, code: int) -> HttpResponse:
         else:
             messages.success(request, _("选区信息已保存。"))
             return redirect("regions:district", code=district.code)
-    return render(request, "regions/district_form.html", {
-        "form": form, "district": district, "township": district.township,
-        "ancestors": [*selectors.ancestors(district.township_id, Level.TOWNSHIP),
-                      district.township],
-    })
+    return render(
+        request,
+        "regions/district_form.html",
+        {
+            "form": form,
+            "district": district,
+            "township": district.township,
+            "ancestors": [
+                *selectors.ancestors(district.township_id, Level.TOWNSHIP),
+                district.township,
+            ],
+        },
+    )
 
 
 @login_required

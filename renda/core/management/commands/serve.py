@@ -22,13 +22,34 @@ class Command(BaseCommand):
         python = sys.executable
         children = [
             subprocess.Popen(  # noqa: S603 — our own interpreter and fixed arguments
-                [python, "-m", "gunicorn", "config.wsgi:application", "--bind", options["bind"],
-                 "--workers", str(options["workers"]), "--threads", "4",
-                 "--access-logfile", "-", "--timeout", "120"]
+                [
+                    python,
+                    "-m",
+                    "gunicorn",
+                    "config.wsgi:application",
+                    "--bind",
+                    options["bind"],
+                    "--workers",
+                    str(options["workers"]),
+                    "--threads",
+                    "4",
+                    "--access-logfile",
+                    "-",
+                    "--timeout",
+                    "120",
+                ]
             ),
             subprocess.Popen(  # noqa: S603
-                [python, "-m", "renda.cli", "db_worker", "--queue-name", "default",
-                 "--interval", "0.5"]
+                [
+                    python,
+                    "-m",
+                    "renda.cli",
+                    "db_worker",
+                    "--queue-name",
+                    "default",
+                    "--interval",
+                    "0.5",
+                ]
             ),
         ]
         self.stdout.write(f"Renda is running on http://{options['bind']}/ (Ctrl-C to stop)")
