@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "renda.accounts",
     "renda.imports",
     "renda.api",
+    "renda.voters",
     "renda.demo",
 ]
 
@@ -190,7 +191,7 @@ PASSWORD_HASHERS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "renda.accounts.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

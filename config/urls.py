@@ -8,6 +8,7 @@ from renda.accounts.auth_forms import LoginForm
 from renda.api import views as api_views
 from renda.api.urls import api
 from renda.core import views as core_views
+from renda.voters.views import public as voter_public
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -26,6 +27,8 @@ urlpatterns = [
     path("regions/", include("renda.regions.urls")),
     path("accounts/", include("renda.accounts.urls")),
     path("imports/", include("renda.imports.urls")),
+    path("voters/", include("renda.voters.urls")),
+    path("verify/<str:code>/", voter_public.verify, name="verify"),
     path("audit/", include("renda.core.urls")),
     path("api/v1/", api.urls),
     path("api-tokens/", api_views.token_list, name="api_tokens"),

@@ -34,18 +34,32 @@ class Perm(models.TextChoices):
     ADMIN_ROLE_GRANT = "account.grant_admin", _("授予管理员角色")
     SECURITY_MANAGE = "security.manage", _("安全管理（解锁、登录记录）")
     AUDIT_VIEW = "audit.view", _("查阅审计日志")
+    ELECTION_MANAGE = "election.manage", _("管理换届选举")
+    VOTER_VIEW = "voter.view", _("查看选民")
+    VOTER_MANAGE = "voter.manage", _("登记和变更选民")
+    VOTER_REVEAL_ID = "voter.reveal_id", _("查看完整身份证号码")
+    VOTER_CONFIRM = "voter.confirm", _("确认不列入名单")
+    LIST_PUBLISH = "list.publish", _("公布选民名单")
+    APPEAL_RECEIVE = "appeal.receive", _("受理申诉")
+    APPEAL_DECIDE = "appeal.decide", _("处理申诉")
 
 
 _BROWSE = frozenset({Perm.REGION_VIEW, Perm.DISTRICT_VIEW})
-_STAFF = _BROWSE | {Perm.ACCOUNT_VIEW, Perm.ACCOUNT_MANAGE}
+_STAFF = _BROWSE | {Perm.ACCOUNT_VIEW, Perm.ACCOUNT_MANAGE, Perm.VOTER_VIEW}
+# Those who register voters work with ID numbers on paper anyway; seeing one in full is still
+# a deliberate, audited action. Province and city staff see figures and masked lists only.
+_REGISTER = frozenset({Perm.VOTER_VIEW, Perm.VOTER_MANAGE, Perm.VOTER_REVEAL_ID,
+                       Perm.APPEAL_RECEIVE})
 
 PERMISSIONS: dict[Role, frozenset[Perm]] = {
-    Role.PROVINCE_STAFF: _STAFF,
-    Role.CITY_STAFF: _STAFF,
-    Role.COUNTY_STAFF: _STAFF | {Perm.DISTRICT_MANAGE},
-    Role.TOWNSHIP_STAFF: _STAFF | {Perm.DISTRICT_MANAGE},
-    Role.REGISTRAR: _BROWSE,
-    Role.COMMITTEE: _BROWSE,
+    Role.PROVINCE_STAFF: _STAFF | {Perm.ELECTION_MANAGE},
+    Role.CITY_STAFF: _STAFF | {Perm.ELECTION_MANAGE},
+    Role.COUNTY_STAFF: _STAFF | _REGISTER | {Perm.DISTRICT_MANAGE, Perm.ELECTION_MANAGE},
+    Role.TOWNSHIP_STAFF: _STAFF | _REGISTER | {Perm.DISTRICT_MANAGE, Perm.LIST_PUBLISH},
+    Role.REGISTRAR: _BROWSE | _REGISTER,
+    Role.COMMITTEE: _BROWSE
+    | _REGISTER
+    | {Perm.VOTER_CONFIRM, Perm.LIST_PUBLISH, Perm.APPEAL_DECIDE},
     Role.DEPUTY: frozenset({Perm.REGION_VIEW}),
     Role.HANDLING_UNIT: frozenset({Perm.REGION_VIEW}),
     # 等保 three-way separation: the system administrator runs accounts but cannot read the

@@ -112,6 +112,9 @@ def load_regions(data_dir: Path = DATA_DIR) -> LoadResult:
         unique_fields=["code", "name"],
         update_fields=["first_year", "last_year"],
     )
+    from renda.regions.selectors import forget_address_codes
+
+    forget_address_codes()
     return LoadResult(
         regions=len(regions),
         retired=len(stale),

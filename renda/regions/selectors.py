@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.db.models import Count, Q, QuerySet
 
 from renda.accounts.access import AnyUser, get_or_404, scoped
 from renda.accounts.roles import Perm
 from renda.regions.codes import DIGITS, Level
-from renda.regions.models import District, Region
+from renda.regions.models import AddressCode, District, Region
 
 
 def region_for(user: AnyUser, code: int, perm: Perm = Perm.REGION_VIEW) -> Region:
@@ -96,3 +98,25 @@ def search_districts(user: AnyUser, text: str, limit: int = 20) -> list[District
         # District names repeat in every township (第一选区…), so match the township too.
         qs = qs.filter(Q(name__contains=text) | Q(township__name__contains=text))
     return list(qs.order_by("code")[:limit])
+
+
+@functools.cache
+def _address_codes() -> frozenset[str]:
+    return frozenset(AddressCode.objects.values_list("code", flat=True))
+
+
+def address_code_known(code: str) -> bool:
+    """Did this six-digit code ever exist in GB/T 2260 (1980 to now)?
+
+    The snapshots omit the 市辖区 code (xxxx01) of ordinary prefecture-level cities, yet ID
+    numbers issued there carry it: it counts as known when its city (xxxx00) is.
+    """
+    codes = _address_codes()
+    if code in codes:
+        return True
+    return code.endswith("01") and code[:4] + "00" in codes
+
+
+def forget_address_codes() -> None:
+    """After load_regions (and between tests), re-read the code list on next use."""
+    _address_codes.cache_clear()

@@ -1,0 +1,146 @@
+"""选民资格证明: issued by the district where a person is registered, used where they live."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from renda.accounts.models import User
+from renda.accounts.roles import Perm
+from renda.core.errors import ServiceError
+from renda.regions.models import District
+from renda.voters.models import (
+    Certificate,
+    CertificateStatus,
+    ChangeKind,
+    Election,
+    RemovalReason,
+    Status,
+    Voter,
+)
+from renda.voters.services.common import record_change, require, require_covers, today
+
+# No look-alikes: the code is read off paper and typed, or scanned from the QR code.
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+CODE_LENGTH = 10
+
+
+def _verify_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def certificate_issue(*, actor: User, election: Election, voter: Voter) -> Certificate:
+    """Issue a certificate; the person stays on this register as 'certificate issued'."""
+    require(actor, Perm.VOTER_MANAGE, voter.district_id, _("您无权为该选区的选民开具证明。"))
+    require_covers(election, voter.district)
+    if voter.status != Status.REGISTERED:
+        raise ServiceError(_("只能为已登记的选民开具选民资格证明。"))
+    if today() > election.election_day:
+        raise ServiceError(_("选举日已过，不能再开具选民资格证明。"))
+    with transaction.atomic():
+        seq = Certificate.objects.filter(district=voter.district, election=election).count() + 1
+        certificate = Certificate.objects.create(
+            number=f"{voter.district_id}-{seq:04d}",
+            verify_code=_verify_code(),
+            voter=voter,
+            election=election,
+            district=voter.district,
+            issued_by=actor,
+            valid_until=election.election_day,
+        )
+        voter.status = Status.CERTIFIED_OUT
+        voter.save(update_fields=["status", "updated_at"])
+        record_change(
+            voter=voter,
+            kind=ChangeKind.CERTIFICATE_ISSUED,
+            actor=actor,
+            election=election,
+            evidence=certificate.number,
+            summary={"certificate": certificate.number},
+        )
+    return certificate
+
+
+def certificate_for_use(number: str, id_hash: bytes, district: District) -> Certificate:
+    """The certificate a registration elsewhere presents, locked, or a refusal saying why."""
+    certificate = (
+        Certificate.objects.select_for_update()
+        .select_related("voter", "district", "election")
+        .filter(number=number.strip())
+        .first()
+    )
+    if certificate is None or bytes(certificate.voter.id_hash) != id_hash:
+        raise ServiceError(
+            _("选民资格证明编号“%(n)s”不存在，或不是此人的证明。") % {"n": number},
+            field="certificate_number",
+        )
+    if certificate.status == CertificateStatus.USED:
+        raise ServiceError(
+            _("该选民资格证明已于 %(at)s 使用过，不能重复使用。")
+            % {
+                "at": timezone.localtime(certificate.used_at).strftime("%Y-%m-%d")
+                if certificate.used_at
+                else ""
+            },
+            field="certificate_number",
+        )
+    if certificate.status == CertificateStatus.REVOKED:
+        raise ServiceError(_("该选民资格证明已作废。"), field="certificate_number")
+    if today() > certificate.valid_until:
+        raise ServiceError(
+            _("该选民资格证明已过期（有效期至 %(d)s）。")
+            % {"d": certificate.valid_until.isoformat()},
+            field="certificate_number",
+        )
+    if certificate.district_id == district.code:
+        raise ServiceError(_("不能在开具证明的原选区使用该证明。"), field="certificate_number")
+    require_covers(certificate.election, district)
+    return certificate
+
+
+def certificate_close(*, actor: User, certificate: Certificate, new_voter: Voter) -> None:
+    """Registration elsewhere used the certificate: it is spent and the origin is closed."""
+    origin = certificate.voter
+    certificate.status = CertificateStatus.USED
+    certificate.used_at = timezone.now()
+    certificate.used_district = new_voter.district
+    certificate.save(update_fields=["status", "used_at", "used_district"])
+    origin.status = Status.REMOVED
+    origin.removal_reason = RemovalReason.MOVED_OUT
+    origin.status_note = _("凭选民资格证明在%(d)s登记") % {"d": new_voter.district.name}
+    origin.save(update_fields=["status", "removal_reason", "status_note", "updated_at"])
+    record_change(
+        voter=origin,
+        kind=ChangeKind.CERTIFICATE_USED,
+        actor=actor,
+        election=certificate.election,
+        evidence=certificate.number,
+        summary={"registered_in": new_voter.district_id},
+    )
+
+
+def certificate_revoke(*, actor: User, certificate: Certificate, reason: str) -> Certificate:
+    """Withdraw an unused certificate; the person is fully registered here again."""
+    require(actor, Perm.VOTER_MANAGE, certificate.district_id)
+    if certificate.status != CertificateStatus.ISSUED:
+        raise ServiceError(_("只有未使用的证明可以作废。"))
+    with transaction.atomic():
+        certificate.status = CertificateStatus.REVOKED
+        certificate.save(update_fields=["status"])
+        voter = certificate.voter
+        if voter.status == Status.CERTIFIED_OUT:
+            voter.status = Status.REGISTERED
+            voter.save(update_fields=["status", "updated_at"])
+        record_change(
+            voter=voter,
+            kind=ChangeKind.LIFTED,
+            actor=actor,
+            election=certificate.election,
+            reason=reason,
+            evidence=certificate.number,
+            summary={"certificate_revoked": True},
+        )
+    return certificate

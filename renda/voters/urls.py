@@ -1,0 +1,56 @@
+from django.urls import path
+
+from renda.voters.views import appeals, certificates, elections, lists, register
+
+app_name = "voters"
+urlpatterns = [
+    # the register (views/register.py)
+    path("", register.voter_list, name="list"),
+    path("new/", register.voter_register, name="register"),
+    path("check-id/", register.check_id, name="check_id"),
+    path("<int:pk>/", register.voter_detail, name="detail"),
+    path("<int:pk>/edit/", register.voter_correct, name="correct"),
+    path("<int:pk>/remove/", register.voter_remove, name="remove"),
+    path("<int:pk>/restore/", register.voter_restore, name="restore"),
+    path("<int:pk>/not-listed/", register.voter_not_listed, name="not_listed"),
+    path("<int:pk>/suspend/", register.voter_suspend, name="suspend"),
+    path("<int:pk>/reinstate/", register.voter_reinstate, name="reinstate"),
+    path("<int:pk>/mobile-box/", register.voter_mobile_box, name="mobile_box"),
+    path("<int:pk>/proxy/", register.proxy_create, name="proxy"),
+    path("proxies/<int:pk>/revoke/", register.proxy_revoke, name="proxy_revoke"),
+    path("<int:pk>/reveal-id/", register.reveal_id, name="reveal_id"),
+    # elections and working days (views/elections.py)
+    path("elections/", elections.election_list, name="elections"),
+    path("elections/new/", elections.election_create, name="election_create"),
+    path("elections/<int:pk>/", elections.election_detail, name="election_detail"),
+    path("elections/<int:pk>/edit/", elections.election_edit, name="election_edit"),
+    path("holidays/", elections.holidays, name="holidays"),
+    # publication (views/lists.py)
+    path("lists/", lists.list_overview, name="lists"),
+    path("lists/district/<int:code>/", lists.district_lists, name="district_lists"),
+    path("lists/district/<int:code>/publish/", lists.publish_first, name="publish"),
+    path(
+        "lists/district/<int:code>/supplement/", lists.publish_supplement, name="publish_supplement"
+    ),
+    path("lists/district/<int:code>/cards.pdf", lists.voter_cards_pdf, name="cards_pdf"),
+    path("lists/<int:pk>/", lists.list_detail, name="list_detail"),
+    path("lists/<int:pk>/list.pdf", lists.list_pdf, name="list_pdf"),
+    path("lists/<int:pk>/list.xlsx", lists.list_xlsx, name="list_xlsx"),
+    # appeals (views/appeals.py)
+    path("appeals/", appeals.appeal_list, name="appeals"),
+    path("appeals/new/<int:list_pk>/", appeals.appeal_create, name="appeal_create"),
+    path("appeals/<int:pk>/", appeals.appeal_detail, name="appeal_detail"),
+    path("appeals/<int:pk>/decide/", appeals.appeal_decide, name="appeal_decide"),
+    # certificates (views/certificates.py)
+    path("certificates/", certificates.certificate_list, name="certificates"),
+    path("<int:pk>/certificate/", certificates.certificate_issue, name="certificate_issue"),
+    path("certificates/<int:pk>/", certificates.certificate_detail, name="certificate_detail"),
+    path(
+        "certificates/<int:pk>/certificate.pdf",
+        certificates.certificate_pdf,
+        name="certificate_pdf",
+    ),
+    path(
+        "certificates/<int:pk>/revoke/", certificates.certificate_revoke, name="certificate_revoke"
+    ),
+]
