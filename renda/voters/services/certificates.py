@@ -101,16 +101,20 @@ def certificate_for_use(number: str, id_hash: bytes, district: District) -> Cert
     return certificate
 
 
-def certificate_close(*, actor: User, certificate: Certificate, new_voter: Voter) -> None:
-    """Registration elsewhere used the certificate: it is spent and the origin is closed."""
+def certificate_close(*, actor: User, certificate: Certificate, district: District) -> None:
+    """Registration in ``district`` uses the certificate: it is spent and the origin closed.
+
+    Called before the new registration is inserted, so that one person never holds two
+    active registrations, not even inside the transaction.
+    """
     origin = certificate.voter
     certificate.status = CertificateStatus.USED
     certificate.used_at = timezone.now()
-    certificate.used_district = new_voter.district
+    certificate.used_district = district
     certificate.save(update_fields=["status", "used_at", "used_district"])
     origin.status = Status.REMOVED
     origin.removal_reason = RemovalReason.MOVED_OUT
-    origin.status_note = _("凭选民资格证明在%(d)s登记") % {"d": new_voter.district.name}
+    origin.status_note = _("凭选民资格证明在%(d)s登记") % {"d": district.name}
     origin.save(update_fields=["status", "removal_reason", "status_note", "updated_at"])
     record_change(
         voter=origin,
@@ -118,7 +122,7 @@ def certificate_close(*, actor: User, certificate: Certificate, new_voter: Voter
         actor=actor,
         election=certificate.election,
         evidence=certificate.number,
-        summary={"registered_in": new_voter.district_id},
+        summary={"registered_in": district.code},
     )
 
 

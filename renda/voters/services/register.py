@@ -32,6 +32,7 @@ from renda.voters.models import (
 )
 from renda.voters.names import clean_name, pinyin_of
 from renda.voters.rules import is_of_age
+from renda.voters.services.certificates import certificate_close, certificate_for_use
 from renda.voters.services.common import (
     first_list,
     record_change,
@@ -182,8 +183,6 @@ def voter_register(
             holder = _active_elsewhere(sealed.hash)
             certificate = None
             if certificate_number:
-                from renda.voters.services.certificates import certificate_for_use
-
                 certificate = certificate_for_use(certificate_number, sealed.hash, district)
             if holder is not None and certificate is None:
                 if holder.district_id == district.code:
@@ -196,6 +195,8 @@ def voter_register(
                     % {"where": _where(holder)},
                     field="id_number",
                 )
+            if certificate is not None:
+                certificate_close(actor=actor, certificate=certificate, district=district)
             voter = Voter.objects.create(
                 id_hash=sealed.hash,
                 id_cipher=sealed.cipher,
@@ -215,10 +216,6 @@ def voter_register(
                 ),
                 source=source,
             )
-            if certificate is not None:
-                from renda.voters.services.certificates import certificate_close
-
-                certificate_close(actor=actor, certificate=certificate, new_voter=voter)
             record_change(
                 voter=voter,
                 kind=kind,
