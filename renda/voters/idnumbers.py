@@ -7,12 +7,14 @@ caller decides where the list of historical codes comes from.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -24,6 +26,10 @@ FLAG_CENTENARIAN = "centenarian_review"  # 15-digit sequence 996–999: maybe bo
 FLAG_HMT = "hmt_permit"  # Hong Kong / Macao / Taiwan residence permit
 FLAG_UNKNOWN_ADDRESS = "unknown_address"  # address code not in any GB/T 2260 edition
 FLAG_FOREIGNER = "foreigner"  # permanent-residence card of a foreigner (starts with 9)
+FLAG_NUMERIC_CELL = "numeric_cell"  # Excel kept it as a number: digits are already lost
+
+NUMERIC_CELL_MESSAGE = gettext_noop("请将身份证号码列设置为文本格式后重新导出")
+_SCIENTIFIC = re.compile(r"^\d+(\.\d+)?E\+?\d+$")
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,12 @@ def _birth(digits: str) -> date | None:
     return born
 
 
+def numeric_cell_error() -> str:
+    return _("身份证号码被 Excel 存成了数字，最后几位已经丢失，无法恢复。%(hint)s。") % {
+        "hint": _(NUMERIC_CELL_MESSAGE)
+    }
+
+
 def mask(number: str) -> str:
     """4201**********123X: the first four and the last four characters only."""
     if len(number) < 8:
@@ -83,6 +95,8 @@ def check_id(
     flags: list[str] = []
     if not number:
         return IdCheck(raw, error=_("身份证号码为空。"))
+    if _SCIENTIFIC.match(number):
+        return IdCheck(raw, flags=(FLAG_NUMERIC_CELL,), error=numeric_cell_error())
     if len(number) == 15 and number.isdigit():
         if number[12:15] in {"996", "997", "998", "999"}:
             flags.append(FLAG_CENTENARIAN)

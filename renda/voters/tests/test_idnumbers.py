@@ -63,6 +63,7 @@ def test_legacy_15_is_flagged_and_centenarian_sequences_are_flagged_for_review()
     [
         ("", "为空"),
         ("1101051949123100", "18 位"),
+        ("4.40524E+17", "文本格式"),
         ("11010519491231002Y", "数字"),
         ("110105194913320021", "出生日期"),  # 13th month, check character recomputed below
     ],
