@@ -35,7 +35,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def env_str(name: str, default: str) -> str:
-    return os.environ.get(name, default).strip()
+    # Blank counts as unset, as in env_bool/env_int: CI runs the SQLite pass with DATABASE_URL=.
+    return os.environ.get(name, "").strip() or default
 
 
 def env_bool(name: str, default: bool) -> bool:

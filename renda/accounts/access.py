@@ -48,7 +48,8 @@ class Scope:
             return Q(pk__in=[])
         condition = Q()
         for lo, hi in self.ranges:
-            condition |= Q(**{f"{field}__range": (lo, hi)})
+            # gte/lte, not __range: a foreign key's attname (district_id) has no range lookup.
+            condition |= Q(**{f"{field}__gte": lo, f"{field}__lte": hi})
         return condition
 
     def covers(self, code: int | None) -> bool:
@@ -65,7 +66,9 @@ def assignments(user: AnyUser) -> list[RoleAssignment]:
     assert isinstance(user, User)
     cached: list[RoleAssignment] | None = getattr(user, "_renda_assignments", None)
     if cached is None:
-        cached = list(RoleAssignment.objects.filter(user=user).select_related("region", "district"))
+        cached = list(
+            RoleAssignment.objects.filter(user=user).select_related("region", "district__township")
+        )
         user._renda_assignments = cached  # type: ignore[attr-defined]
     return cached
 

@@ -151,10 +151,17 @@ def check_rows(actor: User, rows: list[Row]) -> dict[int, Place]:
 
 
 def error_workbook(headers: list[str], rows: list[Row]) -> bytes:
+    """The bad rows as uploaded, each led by its row number in the sheet and followed by why.
+
+    The importer finds columns by name, so the corrected report can be uploaded again as is.
+    """
     width = max(len(headers), *(len(r.cells) for r in rows))
-    head = [*headers, *([""] * (width - len(headers))), "错误原因"]
-    body = [[*r.cells, *([""] * (width - len(r.cells))), "；".join(r.errors)] for r in rows]
-    return write_xlsx(head, body, sheet_name="错误报告", highlight_column=width)
+    head = ["行号", *headers, *([""] * (width - len(headers))), "错误原因"]
+    body = [
+        [str(r.number), *r.cells, *([""] * (width - len(r.cells))), "；".join(r.errors)]
+        for r in rows
+    ]
+    return write_xlsx(head, body, sheet_name="错误报告", highlight_column=width + 1)
 
 
 def _hash_all(run: ImportRun, passwords: list[str]) -> list[str]:

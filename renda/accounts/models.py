@@ -95,8 +95,9 @@ class RoleAssignment(models.Model):
 
     @property
     def scope_name(self) -> str:
-        target = self.district if self.district_id is not None else self.region
-        return str(target)
+        if self.district is not None:
+            return f"{self.district.township.name}{self.district.name}"
+        return str(self.region)
 
     @property
     def subtree(self) -> tuple[int, int]:

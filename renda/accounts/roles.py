@@ -48,8 +48,9 @@ _BROWSE = frozenset({Perm.REGION_VIEW, Perm.DISTRICT_VIEW})
 _STAFF = _BROWSE | {Perm.ACCOUNT_VIEW, Perm.ACCOUNT_MANAGE, Perm.VOTER_VIEW}
 # Those who register voters work with ID numbers on paper anyway; seeing one in full is still
 # a deliberate, audited action. Province and city staff see figures and masked lists only.
-_REGISTER = frozenset({Perm.VOTER_VIEW, Perm.VOTER_MANAGE, Perm.VOTER_REVEAL_ID,
-                       Perm.APPEAL_RECEIVE})
+_REGISTER = frozenset(
+    {Perm.VOTER_VIEW, Perm.VOTER_MANAGE, Perm.VOTER_REVEAL_ID, Perm.APPEAL_RECEIVE}
+)
 
 PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.PROVINCE_STAFF: _STAFF | {Perm.ELECTION_MANAGE},

@@ -26,7 +26,9 @@ def account_for(user: AnyUser, pk: int) -> User:
 
 
 def assignments_of(account: User) -> QuerySet[RoleAssignment]:
-    return account.assignments.select_related("region", "district", "granted_by").order_by("id")
+    return account.assignments.select_related(
+        "region", "district__township", "granted_by"
+    ).order_by("id")
 
 
 def assignment_for(user: AnyUser, pk: int) -> RoleAssignment:

@@ -7,6 +7,7 @@ from typing import Any
 
 from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -38,7 +39,7 @@ def account_list(request: AuthedRequest) -> HttpResponse:
     text = request.GET.get("q", "")
     page = keyset_page(
         selectors.accounts_for(request.user, text=text).prefetch_related(
-            "assignments__region", "assignments__district"
+            "assignments__region", "assignments__district__township"
         ),
         cursor=request.GET.get("after"),
     )
@@ -49,8 +50,9 @@ def account_list(request: AuthedRequest) -> HttpResponse:
             "page": page,
             "q": text,
             "query": query_without_cursor(request),
-            "may_manage": access.has_perm(request.user, Perm.ACCOUNT_MANAGE)
+            "may_create": access.has_perm(request.user, Perm.ACCOUNT_MANAGE)
             or access.has_perm(request.user, Perm.ADMIN_ROLE_GRANT),
+            "may_import": access.has_perm(request.user, Perm.ACCOUNT_MANAGE),
         },
     )
 
@@ -242,7 +244,11 @@ def password_change(request: AuthedRequest) -> HttpResponse:
 def lockouts(request: AuthedRequest) -> HttpResponse:
     access.require(request.user, Perm.SECURITY_MANAGE)
     attempts = AccessAttempt.objects.order_by("-attempt_time")[:200]
-    return render(request, "accounts/lockouts.html", {"attempts": attempts})
+    return render(
+        request,
+        "accounts/lockouts.html",
+        {"attempts": attempts, "limit": settings.AXES_FAILURE_LIMIT},
+    )
 
 
 @login_required

@@ -9,5 +9,6 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from renda.core.audit_window import close_after_migrate
 
-        post_migrate.connect(close_after_migrate, sender=self,
-                             dispatch_uid="renda.core.close_audit_window")
+        post_migrate.connect(
+            close_after_migrate, sender=self, dispatch_uid="renda.core.close_audit_window"
+        )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from renda.accounts import access
 from renda.accounts.roles import Perm
 from renda.core.audit import audit_record
+from renda.core.audit_labels import action_label
 from renda.core.forms import AuditFilterForm
 from renda.core.http import AuthedRequest, xlsx_response
 from renda.core.pagination import keyset_page
@@ -49,6 +50,7 @@ def audit_export(request: AuthedRequest) -> HttpResponse:
         [
             timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
             e.actor_name,
+            action_label(e.action),
             e.action,
             e.target_type,
             e.target_label,
@@ -59,10 +61,20 @@ def audit_export(request: AuthedRequest) -> HttpResponse:
         for e in events.iterator()
     )
     data = write_xlsx(
-        ["时间", "操作人", "操作", "对象类型", "对象", "区划代码", "IP 地址", "变更摘要"],
+        [
+            "时间",
+            "操作人",
+            "操作",
+            "操作代码",
+            "对象类型",
+            "对象",
+            "区划代码",
+            "IP 地址",
+            "变更摘要",
+        ],
         rows,
         sheet_name="审计日志",
-        widths=[20, 16, 22, 18, 30, 14, 16, 60],
+        widths=[20, 16, 18, 22, 18, 30, 14, 16, 60],
     )
     audit_record(
         actor=request.user,

@@ -13,8 +13,10 @@ TABLE = "core_audit_purge_window"
 def open_purge_window(using: str = "default") -> None:
     """Allow DELETE on audit rows until the window is closed (retention purges, test flushes)."""
     with connections[using].cursor() as cursor:
-        cursor.execute(f"INSERT INTO {TABLE} (opened_at) VALUES (%s)",  # noqa: S608
-                       [timezone.now().isoformat()])
+        cursor.execute(
+            f"INSERT INTO {TABLE} (opened_at) VALUES (%s)",  # noqa: S608
+            [timezone.now().isoformat()],
+        )
 
 
 def close_purge_window(using: str = "default") -> None:

@@ -104,6 +104,8 @@ def import_run_execute(run_id: int) -> ImportRun:
     except Cancelled:
         _finish(run, State.CANCELLED, _("已按要求取消，未写入任何数据。"))
     except ServiceError as exc:
+        # Kept: the cause may lie outside the file (a district not set up yet), so a retry
+        # after fixing it can succeed; purge_private_files deletes it after the retention days.
         _finish(run, State.FAILED, exc.message)
     except Exception:
         log.exception("import run %s crashed", run.pk)
@@ -112,14 +114,15 @@ def import_run_execute(run_id: int) -> ImportRun:
         )
     else:
         if run.state == State.RUNNING:
-            _finish(run, State.SUCCEEDED, run.message)
+            _finish(run, State.SUCCEEDED, run.message, keep_upload=False)
     return run
 
 
-def _finish(run: ImportRun, state: State, message: str) -> None:
+def _finish(run: ImportRun, state: State, message: str, *, keep_upload: bool = True) -> None:
+    """End a run; the upload stays only where a retry could succeed (a crash, a cancel)."""
     run.refresh_from_db(fields=["processed", "total"])
     _move(run, state, message=message, finished_at=timezone.now())
-    if state == State.SUCCEEDED:
+    if not keep_upload:
         privatefiles.remove(run.upload)
         ImportRun.objects.filter(pk=run.pk).update(upload="")
         run.upload = ""

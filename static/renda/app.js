@@ -12,9 +12,37 @@
     });
   }
 
+  // The server marks the nav entry whose address is the page's; on the pages beneath one
+  // (a region, a new account, an import run) mark the entry with the longest matching prefix.
+  function markNav() {
+    var links = document.querySelectorAll(".sidebar .nav-link");
+    if (!links.length || document.querySelector(".sidebar .nav-link.active")) { return; }
+    var here = window.location.pathname, best = null, bestLength = 1;
+    links.forEach(function (link) {
+      var path = new URL(link.href, window.location.href).pathname;
+      if (path.length > bestLength && here.indexOf(path) === 0) { best = link; bestLength = path.length; }
+    });
+    if (best) { best.classList.add("active"); best.setAttribute("aria-current", "page"); }
+  }
+
   onReady(function () {
+    markNav();
     applyProgress(document);
     document.body.addEventListener("htmx:afterSwap", function (evt) { applyProgress(evt.target); });
+
+    // A checked ID number fills the birth date and sex inputs its box names, unless the person
+    // typed into them on this page: then they stay, and the register cross-checks them.
+    document.body.addEventListener("htmx:afterSwap", function (evt) {
+      var box = evt.target, found = box.querySelector("[data-id-birth]");
+      if (!found) { return; }
+      [["data-birth-input", "data-id-birth"], ["data-sex-input", "data-id-sex"]].forEach(function (pair) {
+        var input = document.getElementById(box.getAttribute(pair[0]) || "");
+        if (input && !input.hasAttribute("data-touched")) { input.value = found.getAttribute(pair[1]); }
+      });
+    });
+    document.addEventListener("input", function (evt) {
+      if (evt.isTrusted && evt.target.setAttribute) { evt.target.setAttribute("data-touched", ""); }
+    });
 
     // Selects that change the page when changed (language, scope).
     document.querySelectorAll(".js-autosubmit").forEach(function (el) {
@@ -34,6 +62,8 @@
       evt.preventDefault();
       var input = document.getElementById(pick.getAttribute("data-fill-target"));
       if (input) { input.value = pick.getAttribute("data-fill-code"); input.focus(); }
+      var label = document.getElementById(pick.getAttribute("data-fill-label-target") || "");
+      if (label) { label.textContent = pick.getAttribute("data-fill-label"); }
       var box = pick.closest(".search-results");
       if (box) { box.innerHTML = ""; }
     });

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms, template
 from django.utils.safestring import SafeString
 
+from renda.core.audit_labels import action_label
 from renda.regions.codes import Level, display_code
 
 register = template.Library()
@@ -38,3 +41,17 @@ def any_code(code: int | None) -> str:
         if code % (10 ** (12 - {1: 2, 2: 4, 3: 6, 4: 9}[level])) == 0:
             return display_code(code, level)
     return text
+
+
+@register.filter
+def audit_action(action: str) -> str:
+    return action_label(action)
+
+
+@register.filter
+def region_visible(region: Any, user: Any) -> bool:
+    """May ``user`` open this region's page (breadcrumb links only where they lead somewhere)."""
+    from renda.accounts import access
+    from renda.accounts.roles import Perm
+
+    return access.has_perm(user, Perm.REGION_VIEW, region.code)

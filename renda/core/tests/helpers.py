@@ -17,7 +17,7 @@ def page_text(response: Response) -> str:
     return response.content.decode()
 
 
-def testid(response: Response, name: str) -> str:
+def element_text(response: Response, name: str) -> str:
     """The text of the element marked ``data-testid="name"`` (e.g. a one-time password)."""
     found = re.search(rf'data-testid="{name}"[^>]*>([^<]*)<', page_text(response))
     assert found is not None, f"no data-testid={name!r} on the page"

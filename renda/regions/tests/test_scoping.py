@@ -10,8 +10,9 @@ from renda.regions.models import District
 
 def test_county_staff_sees_only_their_county_districts(cast: Cast) -> None:
     visible = set(
-        access.scoped(cast.county_staff, Perm.DISTRICT_VIEW, District.objects.all(), "code")
-        .values_list("code", flat=True)
+        access.scoped(
+            cast.county_staff, Perm.DISTRICT_VIEW, District.objects.all(), "code"
+        ).values_list("code", flat=True)
     )
     assert DISTRICT in visible
     assert SIBLING_DISTRICT not in visible
