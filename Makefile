@@ -18,6 +18,7 @@ setup: $(STAMP)
 
 run: $(STAMP)
 	$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
+	$(RUN_ENV) $(PY) manage.py createcachetable
 	$(RUN_ENV) $(PY) manage.py load_regions
 	$(RUN_ENV) $(PY) manage.py demo
 	$(RUN_ENV) $(PY) manage.py collectstatic --noinput -v0

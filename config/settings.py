@@ -266,3 +266,12 @@ CSRF_FAILURE_VIEW = "renda.core.views.csrf_failure"
 # Lockout counts failures per account name, not per address: a county office reaches the
 # intranet through one NAT address, and locking it would lock out everyone in it.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Shared by every web worker and process (rate limits must count across workers); the table is
+# created by `renda createcachetable`, which `make run` and the production steps run.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "renda_cache",
+    }
+}

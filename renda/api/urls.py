@@ -19,6 +19,7 @@ from renda.api.schemas import (
     RegionDetailOut,
 )
 from renda.api.services import token_authenticate
+from renda.api.voters import router as voters_router
 from renda.core.pagination import keyset_page
 from renda.regions import selectors
 from renda.regions.codes import Level, display_code, parse_code
@@ -40,6 +41,7 @@ api = NinjaAPI(
     auth=BearerToken(),
     urls_namespace="api",
 )
+api.add_router("/voters", voters_router)
 
 
 def _user(request: HttpRequest) -> User:

@@ -1,7 +1,9 @@
 """A small fixed-window limiter for public pages, kept in Django's cache.
 
 Per client address: behind a reverse proxy REMOTE_ADDR must be the real client (set by the
-proxy configuration), as it is for the audit trail.
+proxy configuration), as it is for the audit trail. The counts live in the default cache, which
+is per process unless CACHES names a shared one: with N web workers a client gets up to N times
+the limit — still enough to stop enumeration, but configure a shared cache in production.
 """
 
 from __future__ import annotations

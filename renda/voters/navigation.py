@@ -6,10 +6,14 @@ from django.utils.translation import gettext_lazy as _
 
 from renda.accounts import access
 from renda.accounts.roles import Perm
-from renda.core.registry import NavItem, Visible, register_nav
+from renda.core.registry import NavItem, Visible, register_cards, register_nav
 
 
 def register() -> None:
+    from renda.voters.stats import home_cards
+
+    register_cards(home_cards)
+
     def can(perm: Perm) -> Visible:
         return lambda user: access.has_perm(user, perm)
 

@@ -42,7 +42,8 @@ def voters_for(user: AnyUser, query: VoterQuery | None = None) -> QuerySet[Voter
     if query.district is not None:
         qs = qs.filter(district_id=query.district)
     if query.region is not None:
-        qs = qs.filter(district_id__range=query.region)
+        lo, hi = query.region  # gte/lte: a foreign key's attname has no range lookup
+        qs = qs.filter(district_id__gte=lo, district_id__lte=hi)
     if query.status:
         qs = qs.filter(status=query.status)
     if query.change_kind:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from renda.voters.views import appeals, certificates, elections, lists, register
+from renda.voters.views import appeals, certificates, changes, elections, lists, register
 
 app_name = "voters"
 urlpatterns = [
@@ -10,14 +10,15 @@ urlpatterns = [
     path("check-id/", register.check_id, name="check_id"),
     path("<int:pk>/", register.voter_detail, name="detail"),
     path("<int:pk>/edit/", register.voter_correct, name="correct"),
-    path("<int:pk>/remove/", register.voter_remove, name="remove"),
-    path("<int:pk>/restore/", register.voter_restore, name="restore"),
-    path("<int:pk>/not-listed/", register.voter_not_listed, name="not_listed"),
-    path("<int:pk>/suspend/", register.voter_suspend, name="suspend"),
-    path("<int:pk>/reinstate/", register.voter_reinstate, name="reinstate"),
-    path("<int:pk>/mobile-box/", register.voter_mobile_box, name="mobile_box"),
-    path("<int:pk>/proxy/", register.proxy_create, name="proxy"),
-    path("proxies/<int:pk>/revoke/", register.proxy_revoke, name="proxy_revoke"),
+    path("<int:pk>/remove/", changes.voter_remove, name="remove"),
+    path("<int:pk>/restore/", changes.voter_restore, name="restore"),
+    path("<int:pk>/not-listed/", changes.voter_not_listed, name="not_listed"),
+    path("<int:pk>/suspend/", changes.voter_suspend, name="suspend"),
+    path("<int:pk>/reinstate/", changes.voter_reinstate, name="reinstate"),
+    path("<int:pk>/mobile-box/", changes.voter_mobile_box, name="mobile_box"),
+    path("<int:pk>/proxy/", changes.proxy_create, name="proxy"),
+    path("<int:pk>/proxy/holders/", changes.holder_search, name="holder_search"),
+    path("proxies/<int:pk>/revoke/", changes.proxy_revoke, name="proxy_revoke"),
     path("<int:pk>/reveal-id/", register.reveal_id, name="reveal_id"),
     # elections and working days (views/elections.py)
     path("elections/", elections.election_list, name="elections"),

@@ -84,10 +84,11 @@ def test_a_failed_run_is_retried_once_its_cause_is_fixed(
     assert not User.objects.filter(username="dz_reg03").exists()
     assert privatefiles.exists(run.upload)  # kept so the run can be retried
 
-    client.post(
+    created = client.post(
         f"/regions/{TOWNSHIP}/districts/new/",
         {"name": "第三选区", "seats": 1, "population": 0, "kind": "residential"},
     )
+    assert created.status_code == 302
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/imports/{run.pk}/retry/")
     assert response.status_code == 302

@@ -256,7 +256,13 @@ def voter_correct(
     try:
         with transaction.atomic():
             if number:
-                check = validate_id(number, election)
+                # Sex and birth date given with a new number must agree with it.
+                check = validate_id(
+                    number,
+                    election,
+                    sex=fields.pop("sex", None),
+                    birth_date=fields.pop("birth_date", None),
+                )
                 assert check.normalized is not None
                 sealed = pii.seal(check.normalized)
                 other = _active_elsewhere(sealed.hash)

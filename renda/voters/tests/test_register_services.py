@@ -218,3 +218,32 @@ def test_certificate_lets_a_migrant_register_where_they_live(
             certificate_number=second.number,
         ),
     )
+
+
+def test_a_corrected_id_must_agree_with_the_sex_and_birth_date_given(
+    cast: Cast, register_voter: RegisterVoter, election: Election
+) -> None:
+    voter = register_voter("韩更正")
+    new = make_id(born=date(1988, 8, 8), male=True)
+    _refused(
+        "不一致",
+        lambda: register.voter_correct(
+            actor=cast.registrar,
+            voter=voter,
+            election=election,
+            reason="号码录错",
+            id_number=new,
+            sex="F",
+        ),
+    )
+    register.voter_correct(
+        actor=cast.registrar,
+        voter=voter,
+        election=election,
+        reason="号码录错",
+        id_number=new,
+        birth_date=date(1988, 8, 8),
+    )
+    voter.refresh_from_db()
+    assert voter.birth_date == date(1988, 8, 8) and voter.sex == "M"
+    assert voter.changes.filter(kind=ChangeKind.CORRECTED).count() == 1
