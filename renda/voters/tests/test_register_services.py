@@ -247,3 +247,43 @@ def test_a_corrected_id_must_agree_with_the_sex_and_birth_date_given(
     voter.refresh_from_db()
     assert voter.birth_date == date(1988, 8, 8) and voter.sex == "M"
     assert voter.changes.filter(kind=ChangeKind.CORRECTED).count() == 1
+
+
+def test_bulk_removals_are_frozen_once_the_list_is_published(
+    cast: Cast, register_voter: RegisterVoter, election: Election
+) -> None:
+    from renda.voters.services.publication import list_publish_first
+
+    voters = [register_voter(f"冻结{i}") for i in range(3)]
+    assert (
+        register.voters_remove_bulk(
+            actor=cast.registrar,
+            voters=voters[:1],
+            election=election,
+            reason=RemovalReason.MOVED_OUT,
+            evidence="迁出证明",
+        )
+        == 1
+    )
+    list_publish_first(
+        actor=cast.committee, election=election, district=District.objects.get(code=DISTRICT)
+    )
+    _refused(
+        "已公布",
+        lambda: register.voters_remove_bulk(
+            actor=cast.registrar,
+            voters=voters[1:],
+            election=election,
+            reason=RemovalReason.MOVED_OUT,
+            evidence="迁出证明",
+        ),
+    )
+    # one by one still works, and waits for the next supplement
+    register.voter_remove(
+        actor=cast.registrar,
+        voter=voters[1],
+        election=election,
+        reason=RemovalReason.MOVED_OUT,
+        evidence="迁出证明",
+    )
+    assert voters[1].changes.get(kind=ChangeKind.MOVED_OUT).published_in is None
