@@ -20,5 +20,9 @@ LABELS: dict[str, str | Promise] = {
     "election.create": _("设置换届选举"),
     "election.update": _("修改换届选举"),
     "holiday.set": _("调整节假日"),
+    "county_district.create": _("设立县级选区"),
+    "county_district.update": _("修改县级选区"),
+    "county_district.delete": _("删除县级选区"),
+    "county_district.set_parts": _("调整县级选区划入的乡级选区"),
     "certificate.download": _("打印选民资格证明"),
 }

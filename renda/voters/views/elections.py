@@ -17,10 +17,10 @@ from renda.accounts.roles import Perm
 from renda.core.errors import ServiceError
 from renda.core.http import AuthedRequest
 from renda.regions.models import Region
-from renda.voters import selectors
+from renda.voters import selectors, selectors_county
 from renda.voters.calendar import deadline, is_workday
 from renda.voters.forms_lists import ElectionCreateForm, ElectionForm, HolidayForm
-from renda.voters.models import CountyDistrictPart, Election, HolidayOverride
+from renda.voters.models import Election, HolidayOverride
 from renda.voters.services import elections as services
 
 
@@ -123,19 +123,21 @@ def deadlines(election: Election) -> list[Deadline]:
 @login_required
 def election_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     election = selectors.election_for(request.user, pk)
-    parts = access.scoped(
-        request.user,
-        Perm.VOTER_VIEW,
-        CountyDistrictPart.objects.filter(county_district__election=election),
-        "district_id",
-    ).select_related("county_district__county", "district__township")
+    counties = list(selectors_county.counties_for(request.user, election))
+    # One county's section at a time: a province holds a hundred counties and their districts.
+    wanted = request.GET.get("county", "")
+    county = next((c for c in counties if str(c.code) == wanted), counties[0] if counties else None)
     return render(
         request,
         "voters/elections/detail.html",
         {
             "election": election,
             "deadlines": deadlines(election),
-            "parts": parts.order_by("county_district__name", "district_id"),
+            "counties": counties,
+            "section": selectors_county.county_section(request.user, election, county)
+            if county
+            else None,
+            "elects_county": selectors_county.elects_county(election),
             "may_edit": access.has_perm(request.user, Perm.ELECTION_MANAGE, election.region_id),
         },
     )
