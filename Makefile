@@ -20,7 +20,7 @@ run: $(STAMP)
 	$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
 	$(RUN_ENV) $(PY) manage.py createcachetable
 	$(RUN_ENV) $(PY) manage.py load_regions
-	$(RUN_ENV) $(PY) manage.py demo
+	$(RUN_ENV) $(PY) manage.py demo --voters 100000
 	$(RUN_ENV) $(PY) manage.py collectstatic --noinput -v0
 	$(RUN_ENV) $(PY) manage.py serve
 

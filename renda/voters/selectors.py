@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Concat
 from django.http import Http404
 
 from renda.accounts.access import AnyUser, get_or_404, regions_for, scoped
@@ -24,6 +25,7 @@ from renda.voters.models import (
 from renda.voters.names import clean_name
 
 PAGE_SIZE = 50
+SEARCH_ORDER = "search_order"  # set by voters_for on a text search, read by voter_page
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,11 @@ def voters_for(user: AnyUser, query: VoterQuery | None = None) -> QuerySet[Voter
         qs = qs.filter(pk__in=VoterChange.objects.filter(kind=query.change_kind).values("voter_id"))
     text = query.text.strip()
     if text:
-        qs = qs.filter(_text_filter(text))
+        # voter_page orders matches by this copy of name_pinyin, which no index provides, so
+        # PostgreSQL gathers them through the prefix indexes and sorts them, rather than walk
+        # the pinyin index of the whole table hoping to meet 50 early ('王' among a county's
+        # million: 3.7 s walking, 0.3 s gathering; docs/performance.md).
+        qs = qs.filter(_text_filter(text)).alias(**{SEARCH_ORDER: Concat("name_pinyin", Value(""))})
     return qs
 
 
@@ -67,11 +73,17 @@ def _text_filter(text: str) -> Q:
 
 def voter_page(qs: QuerySet[Voter], after: str | None, size: int = PAGE_SIZE) -> Page[Voter]:
     """Keyset page in pinyin order; the cursor is 'pinyin|id' of the last row."""
-    qs = qs.select_related("district__township").order_by("name_pinyin", "id")
+    key = SEARCH_ORDER if SEARCH_ORDER in qs.query.annotations else "name_pinyin"
+    qs = qs.select_related("district__township").order_by(key, "id")
     if after and "|" in after:
         pinyin, _sep, raw_id = after.rpartition("|")
         if raw_id.isdigit():
-            qs = qs.filter(Q(name_pinyin__gt=pinyin) | Q(name_pinyin=pinyin, id__gt=int(raw_id)))
+            # The redundant name_pinyin >= p gives the index scan where to start; the OR
+            # alone cannot (a page deep in a county of 1M: 4 s → 20 ms).
+            qs = qs.filter(
+                Q(name_pinyin__gte=pinyin)
+                & (Q(name_pinyin__gt=pinyin) | Q(name_pinyin=pinyin, id__gt=int(raw_id)))
+            )
     rows = list(qs[: size + 1])
     items = rows[:size]
     cursor = f"{items[-1].name_pinyin}|{items[-1].pk}" if len(rows) > size else None

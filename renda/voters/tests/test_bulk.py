@@ -248,3 +248,25 @@ def test_import_run_and_restored_date_are_kept(cast: Cast, election: Election) -
         register(cast.county_staff, election, [row("无日期", kind=ChangeKind.RESTORED)])
     with pytest.raises(ValueError, match="registration kind"):
         register(cast.county_staff, election, [row("错类", kind=ChangeKind.DECEASED)])
+
+
+@pytest.mark.parametrize("text", ["", "z", "zs", "张"])
+def test_bulk_registered_voters_page_by_keyset_in_pinyin_order(
+    cast: Cast, election: Election, text: str
+) -> None:
+    """Every voter once, in (pinyin, id) order, through ties — lists and searches alike."""
+    from renda.voters.selectors import VoterQuery, voter_page, voters_for
+
+    names = ["张三", "张山", "赵四", "钱五", "张三", "周深", "郑爽"]
+    register(cast.county_staff, election, [row(names[i % len(names)]) for i in range(40)])
+    query = VoterQuery(text=text, district=DISTRICT)
+    expected = [v.pk for v in voters_for(cast.county_staff, query).order_by("name_pinyin", "id")]
+    seen: list[int] = []
+    after = None
+    while True:
+        page = voter_page(voters_for(cast.county_staff, query), after, size=3)
+        seen.extend(v.pk for v in page.items)
+        if page.next_cursor is None:
+            break
+        after = page.next_cursor
+    assert seen == expected and len(expected) >= 10
