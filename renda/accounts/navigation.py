@@ -25,7 +25,16 @@ def register() -> None:
         NavItem(_("账号管理"), "accounts:list", 20, _can(Perm.ACCOUNT_VIEW), section=_("管理"))
     )
     register_nav(
-        NavItem(_("导入任务"), "imports:list", 30, _can(Perm.ACCOUNT_MANAGE), section=_("管理"))
+        NavItem(
+            _("导入任务"),
+            "imports:list",
+            30,
+            lambda user: (
+                access.has_perm(user, Perm.ACCOUNT_MANAGE)
+                or access.has_perm(user, Perm.VOTER_MANAGE)
+            ),
+            section=_("管理"),
+        )
     )
     register_nav(
         NavItem(

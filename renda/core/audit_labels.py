@@ -28,6 +28,7 @@ _labels: dict[str, str | Promise] = {
     "import.create": _("上传导入文件"),
     "import.cancel": _("取消导入"),
     "import.retry": _("重试导入"),
+    "import.options": _("修改导入设置"),
     "import.download_report": _("下载错误报告"),
     "import.download_output": _("下载导入结果"),
     "security.unlock": _("解除锁定"),

@@ -34,6 +34,10 @@ class ImportRun(models.Model):
     output = models.CharField(max_length=255, blank=True)  # encrypted result (e.g. passwords)
     output_downloaded_at = models.DateTimeField(null=True, blank=True)
     cancel_requested = models.BooleanField(default=False)
+    # What the worker is doing now (读取/校验/写入), shown beside the progress bar.
+    stage = models.CharField(max_length=32, blank=True, verbose_name=_("阶段"))
+    # The importer's figures for the finished page: [[label, value], …] in display order.
+    summary = models.JSONField(default=list, blank=True, verbose_name=_("结果汇总"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("上传时间"))
     started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("开始时间"))
     finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("结束时间"))
@@ -65,6 +69,21 @@ class ImportRun(models.Model):
         if self.state == State.SUCCEEDED:
             return 100
         return int(100 * self.processed / self.total) if self.total else 0
+
+    @property
+    def rate(self) -> float | None:
+        """Rows a second so far (None before there is anything to measure)."""
+        seconds = self.seconds
+        if not seconds or not self.processed:
+            return None
+        return self.processed / seconds
+
+    @property
+    def eta_seconds(self) -> float | None:
+        rate = self.rate
+        if rate is None or not self.total or self.is_finished:
+            return None
+        return max(self.total - self.processed, 0) / rate
 
     @property
     def seconds(self) -> float | None:

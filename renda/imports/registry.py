@@ -21,6 +21,9 @@ class Importer:
     process: Callable[[ImportRun], None]
     # The page people are sent to when the run is done.
     done_url_name: str = ""
+    # A page (taking the run's pk) where the person settles what the worker could not decide
+    # alone, e.g. which of two columns holds the ID numbers; shown when the run asks for it.
+    fix_url_name: str = ""
 
 
 _importers: dict[str, Importer] = {}

@@ -77,11 +77,16 @@ def import_run_create(
     return run
 
 
-def import_run_progress(run: ImportRun, *, processed: int, total: int | None = None) -> None:
+def import_run_progress(
+    run: ImportRun, *, processed: int, total: int | None = None, stage: str | None = None
+) -> None:
     """Record progress (autocommit, so the page sees it) and stop if cancel was asked."""
-    fields = {"processed": processed}
+    fields: dict[str, object] = {"processed": processed}
     if total is not None:
         fields["total"] = total
+    if stage is not None:
+        fields["stage"] = stage
+        run.stage = stage
     ImportRun.objects.filter(pk=run.pk).update(**fields)
     run.processed = processed
     if total is not None:
@@ -181,3 +186,20 @@ def import_files_purge(*, days: int) -> int:
         ImportRun.objects.filter(pk=run.pk).update(upload="", report="", output="")
         count += 1
     return count
+
+
+def import_run_set_options(*, actor: User, run: ImportRun, **updates: object) -> ImportRun:
+    """Change a failed or cancelled run's options (e.g. the column mapping) before a retry."""
+    if run.state not in {State.FAILED, State.CANCELLED}:
+        raise ServiceError(_("只有未完成的导入任务可以修改设置。"))
+    with transaction.atomic():
+        run.options = {**run.options, **updates}
+        run.save(update_fields=["options"])
+        audit_record(
+            actor=actor,
+            action="import.options",
+            target=run,
+            region_code=run.region_code,
+            summary={"changed": sorted(updates)},
+        )
+    return run

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from renda.core import privatefiles
@@ -25,7 +26,12 @@ def run_list(request: AuthedRequest) -> HttpResponse:
 def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     run = selectors.run_for(request.user, pk)
     importer = registry.get(run.kind)
-    return render(request, "imports/detail.html", {"run": run, "importer": importer})
+    fix_url = ""
+    if run.options.get("needs_fix") and importer.fix_url_name:
+        fix_url = reverse(importer.fix_url_name, args=[run.pk])
+    return render(
+        request, "imports/detail.html", {"run": run, "importer": importer, "fix_url": fix_url}
+    )
 
 
 @login_required

@@ -105,6 +105,12 @@ def _address_codes() -> frozenset[str]:
     return frozenset(AddressCode.objects.values_list("code", flat=True))
 
 
+def address_codes() -> frozenset[str]:
+    """Every six-digit code that was ever in force, with the xxxx01 codes of known cities."""
+    codes = _address_codes()
+    return codes | {c[:4] + "01" for c in codes if c.endswith("00") and c[2:4] != "00"}
+
+
 def address_code_known(code: str) -> bool:
     """Did this six-digit code ever exist in GB/T 2260 (1980 to now)?
 

@@ -9,6 +9,8 @@ class VotersConfig(AppConfig):
         from renda.core.audit_labels import register_labels
         from renda.voters import navigation
         from renda.voters.audit import LABELS
+        from renda.voters.importing.importer import register_voter_importer
 
         navigation.register()
         register_labels(LABELS)
+        register_voter_importer()

@@ -29,6 +29,9 @@ FLAG_FOREIGNER = "foreigner"  # permanent-residence card of a foreigner (starts 
 FLAG_NUMERIC_CELL = "numeric_cell"  # Excel kept it as a number: digits are already lost
 
 NUMERIC_CELL_MESSAGE = gettext_noop("请将身份证号码列设置为文本格式后重新导出")
+# ASCII only: str.isdigit() also accepts Arabic-Indic and other digits that int() may reject.
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+_WELL_FORMED = re.compile(r"[0-9]{17}[0-9X]")
 _SCIENTIFIC = re.compile(r"^\d+(\.\d+)?E\+?\d+$")
 
 
@@ -97,7 +100,7 @@ def check_id(
         return IdCheck(raw, error=_("身份证号码为空。"))
     if _SCIENTIFIC.match(number):
         return IdCheck(raw, flags=(FLAG_NUMERIC_CELL,), error=numeric_cell_error())
-    if len(number) == 15 and number.isdigit():
+    if len(number) == 15 and _ASCII_DIGITS.fullmatch(number):
         if number[12:15] in {"996", "997", "998", "999"}:
             flags.append(FLAG_CENTENARIAN)
         number = upgrade_15(number)
@@ -107,7 +110,7 @@ def check_id(
             raw,
             error=_("身份证号码应为 18 位（或旧版 15 位），实际 %(n)d 位。") % {"n": len(number)},
         )
-    if not (number[:17].isdigit() and (number[17].isdigit() or number[17] == "X")):
+    if not _WELL_FORMED.fullmatch(number):
         return IdCheck(raw, error=_("身份证号码只能由数字和末位的 X 组成。"))
     address = number[:6]
     if number[0] == "9":

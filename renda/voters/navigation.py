@@ -19,6 +19,7 @@ def register() -> None:
 
     section = _("选民登记")
     register_nav(NavItem(_("选民名册"), "voters:list", 11, can(Perm.VOTER_VIEW), section))
+    register_nav(NavItem(_("批量导入选民"), "voters:import", 12, can(Perm.VOTER_MANAGE), section))
     register_nav(NavItem(_("名单公布"), "voters:lists", 12, can(Perm.VOTER_VIEW), section))
     register_nav(NavItem(_("申诉处理"), "voters:appeals", 13, can(Perm.VOTER_VIEW), section))
     register_nav(

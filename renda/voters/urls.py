@@ -1,6 +1,15 @@
 from django.urls import path
 
-from renda.voters.views import appeals, certificates, changes, elections, lists, register
+from renda.voters.views import (
+    appeals,
+    certificates,
+    changes,
+    county_districts,
+    elections,
+    imports,
+    lists,
+    register,
+)
 
 app_name = "voters"
 urlpatterns = [
@@ -20,12 +29,37 @@ urlpatterns = [
     path("<int:pk>/proxy/holders/", changes.holder_search, name="holder_search"),
     path("proxies/<int:pk>/revoke/", changes.proxy_revoke, name="proxy_revoke"),
     path("<int:pk>/reveal-id/", register.reveal_id, name="reveal_id"),
+    # batch import (views/imports.py)
+    path("import/", imports.voter_import, name="import"),
+    path("import/template.xlsx", imports.voter_import_template, name="import_template"),
+    path("import/<int:pk>/columns/", imports.voter_import_columns, name="import_columns"),
     # elections and working days (views/elections.py)
     path("elections/", elections.election_list, name="elections"),
     path("elections/new/", elections.election_create, name="election_create"),
     path("elections/<int:pk>/", elections.election_detail, name="election_detail"),
     path("elections/<int:pk>/edit/", elections.election_edit, name="election_edit"),
     path("holidays/", elections.holidays, name="holidays"),
+    # county-level districts of an election (views/county_districts.py)
+    path(
+        "elections/<int:pk>/county-districts/new/",
+        county_districts.county_district_create,
+        name="county_district_create",
+    ),
+    path(
+        "elections/county-districts/<int:pk>/edit/",
+        county_districts.county_district_edit,
+        name="county_district_edit",
+    ),
+    path(
+        "elections/county-districts/<int:pk>/delete/",
+        county_districts.county_district_delete,
+        name="county_district_delete",
+    ),
+    path(
+        "elections/county-districts/<int:pk>/parts/",
+        county_districts.county_district_parts,
+        name="county_district_parts",
+    ),
     # publication (views/lists.py)
     path("lists/", lists.list_overview, name="lists"),
     path("lists/district/<int:code>/", lists.district_lists, name="district_lists"),

@@ -23,6 +23,7 @@ RESIDENCE_KIND = "residence_kind"
 KIND = "kind"  # 变动类型 (新满十八周岁 / 迁入 …), optional
 NOTE = "note"
 DISTRICT = "district"  # 选区代码, optional: rows for several districts in one file
+COURT_DATE = "court_date"  # 恢复政治权利日期, optional: needed on rows of kind 恢复政治权利
 REQUIRED = (ID_NUMBER, NAME)
 
 # Extra columns every stage may rely on:
@@ -62,6 +63,7 @@ ETHNICITY_CODE = "__ethnicity"  # Int (GB 3304), default 1 when the column is ab
 ERRORS = "__errors"  # List[Utf8]: reasons the row cannot be registered (Chinese, name the field)
 WARNINGS = "__warnings"  # List[Utf8]: notes that do not stop the row (unknown address code …)
 FLAGS = "__flags"  # List[Utf8]: idnumbers FLAG_* values
+EFFECTIVE_DATE = "__effective"  # Date: the court's date on 恢复政治权利 rows, else null
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class Checked:
 
     table: Table
     frame: pl.DataFrame
+    warnings: tuple[str, ...] = ()  # about the whole file (e.g. no 民族 column: all 汉族)
 
     @property
     def accepted(self) -> pl.DataFrame:

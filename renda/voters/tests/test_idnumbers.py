@@ -76,6 +76,11 @@ def test_refusals_are_chinese_and_specific(text: str, fragment: str) -> None:
     assert result.error is not None and fragment in result.error
 
 
+def test_digits_of_other_scripts_are_refused_not_crashed_on() -> None:
+    assert not check_id("١١٠١٠٥١٩٤٩١٢٣١٠٠٢X").valid
+    assert not check_id("፩" * 18).valid
+
+
 def test_future_birth_date_is_refused() -> None:
     born = date.today() + timedelta(days=400)
     first17 = f"110105{born:%Y%m%d}001"
