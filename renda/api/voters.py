@@ -216,7 +216,7 @@ def voter_list(
     limit: int = 50,
 ) -> Any:
     if check_id(q).valid:
-        return 400, {"detail": "请用 POST /api/v1/voters/search 按身份证号码查找。"}
+        return Status(400, {"detail": "请用 POST /api/v1/voters/search 按身份证号码查找。"})
     search = SearchIn(
         q=q,
         district=district,
