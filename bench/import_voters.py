@@ -548,15 +548,17 @@ def baseline(backend: str, fmt: str, data: bytes, rows: pl.DataFrame) -> float:
     import fastexcel
     from django.db import connection, transaction
 
-    from renda.voters.bulk import _large_cache
+    from renda.voters.importing.commit import _page_cache
 
     with stopwatch() as lap:
         if fmt == "csv":
             pl.read_csv(io.BytesIO(data), skip_rows=1, infer_schema=False)
         else:
             fastexcel.read_excel(data).load_sheet(0, header_row=1, dtypes="string")
-        # on SQLite the same page cache as the import (128 MiB for the transaction)
-        with _large_cache(), transaction.atomic(), connection.cursor() as cursor:
+        # on SQLite the same page cache as the import
+        with _page_cache(), transaction.atomic(), connection.cursor() as cursor:
+            if backend == "postgres":  # check the district foreign key now, not at a COMMIT
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # that never comes
             write_voters(cursor, rows, backend)
             transaction.set_rollback(True)
     if backend == "postgres":

@@ -25,6 +25,7 @@ import os
 import queue
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -46,7 +47,7 @@ from renda.core.errors import ServiceError
 from renda.imports.models import ImportRun
 from renda.regions.models import District
 from renda.voters import pii
-from renda.voters.bulk import _common_region, _constant, _large_cache, _reserve_ids
+from renda.voters.bulk import _common_region, _constant, _reserve_ids
 from renda.voters.importing.contract import (
     BIRTH_FROM_ID,
     DISTRICT,
@@ -84,6 +85,7 @@ from renda.voters.services.common import require, require_covers, require_open
 from renda.voters.services.register import REGISTER_KINDS
 
 CHUNK_ROWS = 50_000  # rows per write statement, and between two progress() calls
+SQLITE_CACHE_MIB = 256
 SQLITE_VARIABLES = 900  # codes per IN (...) on SQLite (999 variables a statement)
 KEYS_TABLE = "renda_import_keys"
 FIXES_TABLE = "renda_import_fixes"
@@ -113,6 +115,18 @@ FIELD_LABELS = {
 }
 
 Progress = Callable[[int], None]
+# The checked frame's columns the commit reads (the rest stay with the report).
+NEEDED = (
+    ROW,
+    ID_NORMALIZED,
+    SEX_FROM_ID,
+    BIRTH_FROM_ID,
+    ETHNICITY,
+    KIND,
+    RESIDENCE_KIND,
+    DISTRICT,
+    EFFECTIVE_DATE,
+)
 
 
 class ImportRaceError(ServiceError):
@@ -162,7 +176,7 @@ def commit(
     frame = checked.frame
     candidates, notes = _candidates(frame, actor, election, district)
     try:
-        with _large_cache(), transaction.atomic():
+        with _page_cache(), transaction.atomic():
             plan = _plan(candidates, notes, update=update)
             report(frame.height - plan.inserts.height)
             if not dry_run and (plan.inserts.height or plan.fixes.height):
@@ -177,6 +191,25 @@ def commit(
     return _outcome(frame, plan, dry_run=dry_run)
 
 
+@contextmanager
+def _page_cache() -> Iterator[None]:
+    """On SQLite, a page cache of SQLITE_CACHE_MIB for the import's transaction: a million
+    rows touch 17 indexes, and with the 2 MiB default nearly every insert reads a page back
+    (figures in docs/performance.md)."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = int(cursor.fetchone()[0])
+        cursor.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_MIB * 1024}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {before}")
+
+
 # --- Which rows are candidates --------------------------------------------------------------
 
 
@@ -185,7 +218,8 @@ def _candidates(
 ) -> tuple[pl.DataFrame, dict[int, str]]:
     """The rows without errors, normalised for the register, and notes on those the commit
     itself refuses (district, change kind, a number twice in the file)."""
-    rows = frame.filter(pl.col(ERRORS).list.len() == 0)
+    wanted = [c for c in (*NEEDED, *(c for c, _n in UPDATABLE.values())) if c in frame.columns]
+    rows = frame.filter(pl.col(ERRORS).list.len() == 0).select(list(dict.fromkeys(wanted)))
     rows = rows.with_columns(
         *(
             _text(rows, column, length).alias(column)
@@ -359,7 +393,7 @@ def _ciphers(numbers: list[str]) -> pl.Series:
 
 @dataclass(frozen=True)
 class Plan:
-    verdicts: pl.DataFrame  # every candidate with VERDICT (and HOLDER, FLAG, VOTER_ID)
+    counts: dict[str, int]  # verdict → candidates
     inserts: pl.DataFrame  # candidates to register
     fixes: pl.DataFrame  # registered here, to correct (update mode): VOTER_ID + new values
     notes: dict[int, str]  # row → note, for the report
@@ -375,7 +409,8 @@ def _plan(candidates: pl.DataFrame, notes: dict[int, str], *, update: bool) -> P
     fixes, fix_notes = _differences(here, matches, update=update)
     notes.update(fix_notes)
     inserts = verdicts.filter(pl.col(VERDICT) == INSERT)
-    return Plan(verdicts, inserts, fixes, notes, refused)
+    counts = dict(verdicts.group_by(VERDICT).len().iter_rows())
+    return Plan(counts, inserts, fixes, notes, refused)
 
 
 def _lookup(candidates: pl.DataFrame) -> pl.DataFrame:
@@ -404,7 +439,8 @@ def _lookup(candidates: pl.DataFrame) -> pl.DataFrame:
         f"WHERE v.status IN ({_marks(ACTIVE)}) OR v.removal_reason IN ({_marks(FLAGGED_REASONS)})"
     )
     with connection.cursor() as cursor:
-        _stage_keys(cursor, candidates.select(ROW, HASH))
+        # In hash order, so the join walks the register's id_hash index front to back.
+        _stage_keys(cursor, candidates.select(ROW, HASH).sort(HASH))
         cursor.execute(sql, [*ACTIVE, *FLAGGED_REASONS])
         found = cursor.fetchall()
         cursor.execute(f"DROP TABLE {KEYS_TABLE}")
@@ -747,6 +783,8 @@ class _Table:
                 ),
             )
             return rows.write_csv(include_header=False).encode()
+        # Dates as Django stores them on SQLite (ISO text), without an adapter per value.
+        rows = rows.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d"))
         return [row + self.constants for row in rows.iter_rows()]
 
     def write(self, cursor: Any, payload: Any) -> None:
@@ -889,7 +927,7 @@ def _record_corrections(fixes: pl.DataFrame, context: _ChangeContext) -> None:
 
 
 def _outcome(frame: pl.DataFrame, plan: Plan, *, dry_run: bool) -> Outcome:
-    counts = dict(plan.verdicts.group_by(VERDICT).len().iter_rows())
+    counts = plan.counts
     errors = frame.filter(pl.col(ERRORS).list.len() > 0).height
     return Outcome(
         read=frame.height,
