@@ -62,7 +62,7 @@ def generate_initial_password() -> str:
 # hash cost, so they get a light argon2id (a few ms) and 45,000 accounts can be created in
 # about a minute. Django re-hashes with the full cost at the first login (must_update), and the
 # forced change at first login replaces them anyway. See docs/decisions/0010-initial-passwords.md.
-_light = PasswordHasher(time_cost=1, memory_cost=4096, parallelism=1)
+_light = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 def initial_password_hash(password: str) -> str:
