@@ -48,11 +48,12 @@ def person(
     *,
     errors: tuple[str, ...] = (),
     warnings: tuple[str, ...] = (),
-    ethnicity: int = 1,
+    code: int = 1,
     effective: date | None = None,
     **cells: str | None,
 ) -> dict[str, Any]:
-    """One data row; ``cells`` are other canonical columns (phone="…", district="…")."""
+    """One data row; ``cells`` are other canonical columns (phone="…", district="…",
+    ethnicity="土家族" with ``code`` 15: ETHNICITY_CODE as validation gives it)."""
     number = number or new_id()
     check = check_id(number)
     assert check.valid, number
@@ -62,7 +63,7 @@ def person(
         NAME: name,
         BIRTH_FROM_ID: check.birth_date,
         SEX_FROM_ID: check.sex,
-        ETHNICITY_CODE: ethnicity,
+        ETHNICITY_CODE: code,
         ERRORS: list(errors),
         WARNINGS: list(warnings),
         FLAGS: [],

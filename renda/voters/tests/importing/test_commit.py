@@ -78,7 +78,13 @@ def test_rows_are_registered_with_a_change_row_pointing_at_the_run(
     rows = [
         person("张三", phone="13800000000", group="球场社区第1居民小组"),
         person("欧阳娜娜", kind="新满十八周岁", residence_kind="居住一年以上"),
-        person("阿依古丽·买买提", ethnicity=5, kind="moved_in", household_address="新疆喀什"),
+        person(
+            "阿依古丽·买买提",
+            code=5,
+            ethnicity="维吾尔族",
+            kind="moved_in",
+            household_address="新疆喀什",
+        ),
     ]
     outcome = load(sheet(*rows), cast.registrar, election, run=run)
 
@@ -240,6 +246,26 @@ def test_differences_are_reported_without_update_and_corrected_with_it(
     }
     assert written() == (before[0], before[1] + 1, before[2] + 1)
     assert Voter.objects.get(id_hash=pii.id_hash(other)).changes.count() == 1
+
+
+def test_update_corrects_ethnicity_only_when_the_sheet_has_the_column(
+    cast: Cast, election: Election
+) -> None:
+    number = new_id()
+    load(sheet(person("张三", number, ethnicity="汉族")), cast.registrar, election)
+    # no 民族 column: validation fills 1 (汉族) for everyone, which must not overwrite anything
+    Voter.objects.update(ethnicity=3)
+    load(sheet(person("张三", number)), cast.registrar, election, update=True)
+    assert Voter.objects.get().ethnicity == 3
+
+    fixed = load(
+        sheet(person("张三", number, ethnicity="土家族", code=15)),
+        cast.registrar,
+        election,
+        update=True,
+    )
+    assert fixed.updated == 1 and "民族" in fixed.row_notes[2]
+    assert Voter.objects.get().ethnicity == 15
 
 
 def test_people_removed_as_deceased_or_deprived_are_flagged_not_registered(
