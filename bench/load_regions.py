@@ -6,6 +6,8 @@ Measures a first load into empty tables and a second, idempotent load (every row
 again and nothing changes). Baselines from the same run: reading the same TSV files alone, the
 loader's own parse into model instances, and a raw ``executemany`` (and on PostgreSQL a
 ``COPY``) of exactly the same rows into bare tables with no keys, indexes or constraints.
+Every step runs ``--repeat`` times; the fastest run (least disturbed by other work on the
+machine) is reported, with the median beside it.
 Target (issue): the whole of China in under 60 s on SQLite.
 """
 
