@@ -14,6 +14,8 @@ Variables (all optional in embedded mode; production must set the ones marked *)
     RENDA_LOCKOUT_MINUTES       how long a lockout lasts (default 30)
     RENDA_SECURE_COOKIES        "1" to send cookies over HTTPS only (default: on unless DEBUG)
     RENDA_PRIVATE_FILE_DAYS     days to keep generated private files (default 7)
+    RENDA_SEAT_DEVIATION_PERCENT  warn when a district's population per seat is further than
+                                this from its area's mean (选举法 Art 25; default 20)
     DATABASE_URL                e.g. postgres://renda@127.0.0.1:5432/renda (default: SQLite)
 
 A bad value stops the process with a message naming the variable.
@@ -120,6 +122,8 @@ INSTALLED_APPS = [
     "renda.imports",
     "renda.api",
     "renda.voters",
+    "renda.roster",
+    "renda.stats",
     "renda.demo",
 ]
 
@@ -244,6 +248,7 @@ if DEBUG:
 WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_ROOT = VAR_DIR / "private"  # never served directly: downloads go through views
 RENDA_PRIVATE_FILE_DAYS = env_int("RENDA_PRIVATE_FILE_DAYS", 7, minimum=1)
+RENDA_SEAT_DEVIATION_PERCENT = env_int("RENDA_SEAT_DEVIATION_PERCENT", 20, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -7,6 +7,7 @@ from renda.accounts import views as account_views
 from renda.accounts.auth_forms import LoginForm
 from renda.api import views as api_views
 from renda.api.urls import api
+from renda.core import notification_views
 from renda.core import views as core_views
 from renda.voters.views import public as voter_public
 
@@ -28,7 +29,11 @@ urlpatterns = [
     path("accounts/", include("renda.accounts.urls")),
     path("imports/", include("renda.imports.urls")),
     path("voters/", include("renda.voters.urls")),
+    path("roster/", include("renda.roster.urls")),
+    path("stats/", include("renda.stats.urls")),
     path("verify/<str:code>/", voter_public.verify, name="verify"),
+    path("self/", include("renda.voters.urls_public")),
+    path("notifications/", notification_views.notification_list, name="notifications"),
     path("audit/", include("renda.core.urls")),
     path("api/v1/", api.urls),
     path("api-tokens/", api_views.token_list, name="api_tokens"),

@@ -42,6 +42,7 @@ class Perm(models.TextChoices):
     LIST_PUBLISH = "list.publish", _("公布选民名单")
     APPEAL_RECEIVE = "appeal.receive", _("受理申诉")
     APPEAL_DECIDE = "appeal.decide", _("处理申诉")
+    BASE_DATA_MANAGE = "base_data.manage", _("导入基础数据和比对名单")
 
 
 _BROWSE = frozenset({Perm.REGION_VIEW, Perm.DISTRICT_VIEW})
@@ -53,8 +54,8 @@ _REGISTER = frozenset(
 )
 
 PERMISSIONS: dict[Role, frozenset[Perm]] = {
-    Role.PROVINCE_STAFF: _STAFF | {Perm.ELECTION_MANAGE},
-    Role.CITY_STAFF: _STAFF | {Perm.ELECTION_MANAGE},
+    Role.PROVINCE_STAFF: _STAFF | {Perm.ELECTION_MANAGE, Perm.BASE_DATA_MANAGE},
+    Role.CITY_STAFF: _STAFF | {Perm.ELECTION_MANAGE, Perm.BASE_DATA_MANAGE},
     Role.COUNTY_STAFF: _STAFF | _REGISTER | {Perm.DISTRICT_MANAGE, Perm.ELECTION_MANAGE},
     Role.TOWNSHIP_STAFF: _STAFF | _REGISTER | {Perm.DISTRICT_MANAGE, Perm.LIST_PUBLISH},
     Role.REGISTRAR: _BROWSE | _REGISTER,

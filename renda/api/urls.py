@@ -24,6 +24,7 @@ from renda.core.pagination import keyset_page
 from renda.regions import selectors
 from renda.regions.codes import Level, display_code, parse_code
 from renda.regions.models import District, Region
+from renda.stats.api import router as stats_router
 
 
 class BearerToken(HttpBearer):
@@ -42,6 +43,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/voters", voters_router)
+api.add_router("/stats", stats_router)
 
 
 def _user(request: HttpRequest) -> User:

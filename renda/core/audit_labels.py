@@ -36,6 +36,7 @@ _labels: dict[str, str | Promise] = {
     "api.token_create": _("创建接口令牌"),
     "api.token_revoke": _("吊销接口令牌"),
     "demo.load": _("加载演示数据"),
+    "notification.read": _("阅读通知"),
 }
 
 

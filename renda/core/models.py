@@ -42,3 +42,37 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.target_label}"
+
+
+class Notification(models.Model):
+    """An in-app message to one account: "a transfer waits for you", "it was confirmed".
+
+    One row per recipient, so each person's read state is their own. Written by services
+    through ``renda.core.notifications.notify``; read on the notifications page and counted on
+    the home dashboard. No e-mail or SMS: the intranet has neither (decision 0019).
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("接收人"),
+    )
+    text = models.CharField(max_length=300, verbose_name=_("内容"))
+    url = models.CharField(max_length=300, blank=True, verbose_name=_("链接"))
+    # The district or region the message is about (for the audit of who was told what).
+    region_code = models.BigIntegerField(null=True, blank=True, verbose_name=_("区划代码"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("时间"))
+    read_at = models.DateTimeField(null=True, blank=True, verbose_name=_("阅读时间"))
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        indexes = [
+            # A person's notifications, newest first, and the unread count on the dashboard:
+            # WHERE recipient_id = ? [AND read_at IS NULL] ORDER BY id DESC
+            models.Index(fields=["recipient", "read_at", "-id"], name="notification_inbox"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:50]

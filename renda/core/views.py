@@ -31,7 +31,8 @@ def home(request: AuthedRequest) -> HttpResponse:
         request.session["scope"] = int(request.POST["scope"])
     place = current_place(request)
     groups = cards_for(request.user, place) if place else []
-    return render(request, "core/home.html", {"place": place, "groups": groups})
+    todo = [card for group in groups for card in group.todo]  # one 待办 section, modules' order
+    return render(request, "core/home.html", {"place": place, "groups": groups, "todo": todo})
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

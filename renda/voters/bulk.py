@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+import polars as pl
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Field, Model
 from django.utils import timezone
@@ -32,7 +33,7 @@ from renda.core.errors import ServiceError
 from renda.imports.models import ImportRun
 from renda.regions.codes import DIGITS, Level
 from renda.regions.models import District
-from renda.voters import pii
+from renda.voters import pii, tally
 from renda.voters.models import (
     ACTIVE,
     ChangeKind,
@@ -239,6 +240,7 @@ def _write(
 ) -> tuple[list[Conflict], dict[int, int]]:
     conflicts: list[Conflict] = []
     by_district: dict[int, int] = {}
+    written: list[int] = []  # positions of the rows inserted, for the counters
     first_seen: dict[bytes, int] = {}
     names: dict[int, str] = {}
     # pypinyin costs ~55 µs a name, and registers repeat names (张伟, 王芳) a great deal.
@@ -281,7 +283,31 @@ def _write(
         for i in keep:
             code = rows[i].district_code
             by_district[code] = by_district.get(code, 0) + 1
+        written += keep
+    tally.voters_inserted(_counted(rows, written), election_id=election.pk)
     return conflicts, by_district
+
+
+def _counted(rows: Sequence[BulkRow], written: list[int]) -> pl.DataFrame:
+    """The fields of the inserted rows the counters read (tally.voters_inserted)."""
+    return pl.DataFrame(
+        {
+            "district_id": [rows[i].district_code for i in written],
+            "sex": [rows[i].sex for i in written],
+            "birth_date": [rows[i].birth_date for i in written],
+            "ethnicity": [rows[i].ethnicity for i in written],
+            "residence_kind": [rows[i].residence_kind for i in written],
+            "kind": [rows[i].kind for i in written],
+        },
+        schema={
+            "district_id": pl.Int64,
+            "sex": pl.Utf8,
+            "birth_date": pl.Date,
+            "ethnicity": pl.Int64,
+            "residence_kind": pl.Utf8,
+            "kind": pl.Utf8,
+        },
+    )
 
 
 VOTER_FIELDS = (

@@ -38,3 +38,14 @@ def deadline(start: date, days: int, *, shift_holidays: bool) -> date:
     """
     end = add_days(start, days)
     return next_workday(end) if shift_holidays else end
+
+
+def add_workdays(start: date, days: int) -> date:
+    """The ``days``-th working day after ``start`` (start day not counted): transfer answers."""
+    day = start
+    left = days
+    while left > 0:
+        day += timedelta(days=1)
+        if is_workday(day):
+            left -= 1
+    return day

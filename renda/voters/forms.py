@@ -21,6 +21,18 @@ REGISTER_KIND_CHOICES = [
     (k.value, k.label)
     for k in (ChangeKind.REGISTERED, ChangeKind.NEWLY_18, ChangeKind.MOVED_IN, ChangeKind.RESTORED)
 ]
+# The figures of the statistics dashboard that open a list filtered by their counter.
+COUNTER_LABELS = {
+    "listed": _("已登记（含停止行使选举权利）"),
+    "male": _("男"),
+    "female": _("女"),
+    "age_18_35": _("18—35岁"),
+    "age_36_59": _("36—59岁"),
+    "age_60_plus": _("60岁以上"),
+    "minority": _("少数民族"),
+    "certificate_holders": _("持证登记"),
+    "mobile_box": _("流动票箱"),
+}
 # Above this many districts a select is a scroll through hundreds; a code input is quicker.
 DISTRICT_SELECT_MAX = 60
 
@@ -62,6 +74,10 @@ class VoterSearchForm(forms.Form):
     )
     kind = forms.ChoiceField(
         label=_("变动类型"), required=False, choices=[("", _("全部类型")), *ChangeKind.choices]
+    )
+    # Set by the statistics dashboard's links (the people behind a figure); kept when searching.
+    counter = forms.ChoiceField(
+        required=False, choices=[("", ""), *COUNTER_LABELS.items()], widget=forms.HiddenInput
     )
 
     def __init__(self, *args: Any, districts: list[District] | None = None, **kwargs: Any) -> None:

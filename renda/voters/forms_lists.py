@@ -31,6 +31,7 @@ SETTING_FIELDS = (
     "hmt_policy",
     "shift_holidays",
     "max_proxies",
+    "transfer_days",
 )
 DEFAULT_ELECTION_IN_DAYS = 60
 
@@ -56,9 +57,15 @@ class ElectionForm(forms.Form):
             "留空则为选举日前 20 日（选举法第二十八条）。"
         )
         self.fields["appeal_days"].help_text = _("自名单公布之日起计算，公布当日不计入。")
+        self.fields["transfer_days"].required = False  # blank: the default (5 working days)
+        self.fields["transfer_days"].help_text = _(
+            "被申请方选区应在提出申请后的若干个工作日内确认或拒绝；到期前一日催办，逾期上报县级。"
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if data.get("transfer_days") is None:
+            data["transfer_days"] = Election._meta.get_field("transfer_days").get_default()
         day = data.get("election_day")
         if day is not None:
             for name, value in default_dates(day).items():

@@ -60,6 +60,9 @@ class Election(models.Model):
         default=True, verbose_name=_("期限末日为节假日的顺延至下一个工作日")
     )
     max_proxies = models.PositiveSmallIntegerField(default=3, verbose_name=_("每人最多受托人数"))
+    transfer_days = models.PositiveSmallIntegerField(
+        default=5, verbose_name=_("转移申请答复期限（工作日）")
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
@@ -175,6 +178,7 @@ class Source(models.TextChoices):
     IMPORT = "import", _("批量导入")
     BASE = "base", _("基础数据确认")
     SELF = "self", _("选民自助")
+    TRANSFER = "transfer", _("转移登记")
     DEMO = "demo", _("演示数据")
 
 
@@ -590,3 +594,93 @@ class AppealEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old} → {self.new}"
+
+
+class VoterTally(models.Model):
+    """The registration counters of one district in one election (统计), kept by
+    renda/voters/tally.py in the transaction of every change; dashboards read these rows and
+    never count voters. A region's figures: SUM over district_id BETWEEN region.lo AND hi."""
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="+")
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
+    expected = models.IntegerField(default=0, verbose_name=_("应登记"))
+    registered = models.IntegerField(default=0, verbose_name=_("已登记"))
+    not_listed = models.IntegerField(default=0, verbose_name=_("不列入名单"))
+    suspended = models.IntegerField(default=0, verbose_name=_("停止行使选举权利"))
+    certified_out = models.IntegerField(default=0, verbose_name=_("开具证明待他处登记"))
+    removed = models.IntegerField(default=0, verbose_name=_("已除名"))
+    male = models.IntegerField(default=0, verbose_name=_("男"))
+    female = models.IntegerField(default=0, verbose_name=_("女"))
+    age_18_35 = models.IntegerField(default=0, verbose_name=_("18—35岁"))
+    age_36_59 = models.IntegerField(default=0, verbose_name=_("36—59岁"))
+    age_60_plus = models.IntegerField(default=0, verbose_name=_("60岁以上"))
+    minority = models.IntegerField(default=0, verbose_name=_("少数民族"))
+    certificate_holders = models.IntegerField(default=0, verbose_name=_("持证登记"))
+    mobile_box = models.IntegerField(default=0, verbose_name=_("流动票箱"))
+    proxies = models.IntegerField(default=0, verbose_name=_("委托投票"))
+    certificates_issued = models.IntegerField(default=0, verbose_name=_("开具选民资格证明"))
+    newly_18 = models.IntegerField(default=0, verbose_name=_("新满十八周岁"))
+    restored = models.IntegerField(default=0, verbose_name=_("恢复政治权利"))
+    moved_in = models.IntegerField(default=0, verbose_name=_("迁入"))
+    deceased = models.IntegerField(default=0, verbose_name=_("死亡"))
+    deprived = models.IntegerField(default=0, verbose_name=_("被剥夺政治权利"))
+    moved_out = models.IntegerField(default=0, verbose_name=_("迁出"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("选民登记统计")
+        verbose_name_plural = _("选民登记统计")
+        constraints = [
+            # The UPSERT's conflict target, and a region's roll-up:
+            # WHERE election_id = ? AND district_id BETWEEN lo AND hi
+            models.UniqueConstraint(
+                fields=["election", "district"], name="voter_tally_election_district"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.election_id} · {self.district_id}"
+
+    @property
+    def listed(self) -> int:
+        """已登记 as reported: on the list (registered or suspended)."""
+        return self.registered + self.suspended
+
+
+class VoterTallyEthnicity(models.Model):
+    """Active voters of one ethnicity in one district and election; zero rows are deleted."""
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="+")
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
+    ethnicity = models.PositiveSmallIntegerField(choices=ETHNICITY_CHOICES)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("选民民族构成统计")
+        verbose_name_plural = _("选民民族构成统计")
+        constraints = [
+            # The UPSERT's conflict target, and a region's structure by ethnicity:
+            # WHERE election_id = ? AND district_id BETWEEN lo AND hi GROUP BY ethnicity
+            models.UniqueConstraint(
+                fields=["election", "district", "ethnicity"],
+                name="voter_tally_ethnicity_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.election_id} · {self.district_id} · {self.ethnicity}: {self.count}"
+
+
+# Transfers, registration conflicts and self-service requests live in their own module; the
+# names are re-exported so the rest of Renda imports every voter model from here.
+from renda.voters.models_transfers import ConflictSource as ConflictSource  # noqa: E402
+from renda.voters.models_transfers import EvidenceKind as EvidenceKind  # noqa: E402
+from renda.voters.models_transfers import (  # noqa: E402
+    RegistrationConflict as RegistrationConflict,
+)
+from renda.voters.models_transfers import SelfServiceRequest as SelfServiceRequest  # noqa: E402
+from renda.voters.models_transfers import SelfServiceStatus as SelfServiceStatus  # noqa: E402
+from renda.voters.models_transfers import Transfer as Transfer  # noqa: E402
+from renda.voters.models_transfers import TransferDirection as TransferDirection  # noqa: E402
+from renda.voters.models_transfers import TransferEvent as TransferEvent  # noqa: E402
+from renda.voters.models_transfers import TransferStatus as TransferStatus  # noqa: E402

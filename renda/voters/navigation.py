@@ -11,8 +11,10 @@ from renda.core.registry import NavItem, Visible, register_cards, register_nav
 
 def register() -> None:
     from renda.voters.stats import home_cards
+    from renda.voters.todo import todo_cards
 
     register_cards(home_cards)
+    register_cards(todo_cards)
 
     def can(perm: Perm) -> Visible:
         return lambda user: access.has_perm(user, perm)
@@ -22,6 +24,11 @@ def register() -> None:
     register_nav(NavItem(_("批量导入选民"), "voters:import", 12, can(Perm.VOTER_MANAGE), section))
     register_nav(NavItem(_("名单公布"), "voters:lists", 12, can(Perm.VOTER_VIEW), section))
     register_nav(NavItem(_("申诉处理"), "voters:appeals", 13, can(Perm.VOTER_VIEW), section))
+    register_nav(NavItem(_("转移申请"), "voters:transfers", 13, can(Perm.VOTER_VIEW), section))
+    register_nav(NavItem(_("登记冲突"), "voters:conflicts", 13, can(Perm.VOTER_VIEW), section))
+    register_nav(
+        NavItem(_("自助登记申请"), "voters:selfservice", 14, can(Perm.VOTER_VIEW), section)
+    )
     register_nav(
         NavItem(_("选民资格证明"), "voters:certificates", 14, can(Perm.VOTER_VIEW), section)
     )

@@ -14,15 +14,20 @@ from renda.core.pagination import Page
 from renda.voters import pii
 from renda.voters.idnumbers import check_id
 from renda.voters.models import (
+    ACTIVE,
     Appeal,
     AppealStatus,
     Certificate,
     Election,
+    ResidenceKind,
+    Sex,
+    Status,
     Voter,
     VoterChange,
     VoterList,
 )
 from renda.voters.names import clean_name
+from renda.voters.tally import Bands
 
 PAGE_SIZE = 50
 SEARCH_ORDER = "search_order"  # set by voters_for on a text search, read by voter_page
@@ -35,6 +40,8 @@ class VoterQuery:
     region: tuple[int, int] | None = None  # a region's code range
     status: str = ""
     change_kind: str = ""
+    counter: str = ""  # the people one registration counter counts (a dashboard figure)
+    election: Election | None = None  # whose election day the age bands are reckoned on
 
 
 def voters_for(user: AnyUser, query: VoterQuery | None = None) -> QuerySet[Voter]:
@@ -50,6 +57,10 @@ def voters_for(user: AnyUser, query: VoterQuery | None = None) -> QuerySet[Voter
         qs = qs.filter(status=query.status)
     if query.change_kind:
         qs = qs.filter(pk__in=VoterChange.objects.filter(kind=query.change_kind).values("voter_id"))
+    if query.counter:
+        counted = counter_filter(query.counter, query.election)
+        if counted is not None:
+            qs = qs.filter(counted)
     text = query.text.strip()
     if text:
         # voter_page orders matches by this copy of name_pinyin, which no index provides, so
@@ -58,6 +69,31 @@ def voters_for(user: AnyUser, query: VoterQuery | None = None) -> QuerySet[Voter
         # million: 3.7 s walking, 0.3 s gathering; docs/performance.md).
         qs = qs.filter(_text_filter(text)).alias(**{SEARCH_ORDER: Concat("name_pinyin", Value(""))})
     return qs
+
+
+def counter_filter(name: str, election: Election | None) -> Q | None:
+    """The voters a registration counter (voters.tally) counts, so that a figure on the
+    statistics dashboard opens the list behind it; None for a name it does not know."""
+    active = Q(status__in=ACTIVE)
+    simple = {
+        "listed": Q(status__in=(Status.REGISTERED, Status.SUSPENDED)),
+        "male": active & Q(sex=Sex.MALE),
+        "female": active & ~Q(sex=Sex.MALE),
+        "minority": active & ~Q(ethnicity=1),  # 1: 汉族 (GB 3304)
+        "certificate_holders": active & Q(residence_kind=ResidenceKind.CERTIFICATE),
+        "mobile_box": active & Q(mobile_box=True),
+    }
+    if name in simple:
+        return simple[name]
+    if election is None or not name.startswith("age_"):
+        return None
+    bands = Bands.of(election.election_day, election.feb29_rule)
+    ages = {
+        "age_18_35": Q(birth_date__lte=bands.by18, birth_date__gt=bands.by36),
+        "age_36_59": Q(birth_date__lte=bands.by36, birth_date__gt=bands.by60),
+        "age_60_plus": Q(birth_date__lte=bands.by60),
+    }
+    return active & ages[name] if name in ages else None
 
 
 def _text_filter(text: str) -> Q:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from renda.accounts.access import AnyUser, Scope, get_or_404, has_perm, regions_for
@@ -18,7 +19,7 @@ from renda.voters.models import CountyDistrict, CountyDistrictPart, Election, Le
 
 # Art 25 asks for roughly equal population per deputy; warn when a district's figure is more
 # than this far from its county's mean (a setting a province may tighten).
-DEVIATION_WARNING = 0.20
+DEVIATION_WARNING = settings.RENDA_SEAT_DEVIATION_PERCENT / 100  # default 0.20
 
 
 def reader_scope(user: AnyUser) -> Scope:

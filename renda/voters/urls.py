@@ -9,6 +9,8 @@ from renda.voters.views import (
     imports,
     lists,
     register,
+    selfservice,
+    transfers,
 )
 
 app_name = "voters"
@@ -87,5 +89,35 @@ urlpatterns = [
     ),
     path(
         "certificates/<int:pk>/revoke/", certificates.certificate_revoke, name="certificate_revoke"
+    ),
+    # transfers between districts and registration conflicts (views/transfers.py)
+    path("transfers/", transfers.transfer_list, name="transfers"),
+    path("transfers/new/", transfers.transfer_request, name="transfer_request"),
+    path("<int:pk>/transfer-out/", transfers.transfer_start, name="transfer_start"),
+    path("transfers/<int:pk>/", transfers.transfer_detail, name="transfer_detail"),
+    path("transfers/<int:pk>/confirm/", transfers.transfer_confirm, name="transfer_confirm"),
+    path("transfers/<int:pk>/refuse/", transfers.transfer_refuse, name="transfer_refuse"),
+    path("transfers/<int:pk>/cancel/", transfers.transfer_cancel, name="transfer_cancel"),
+    path("conflicts/", transfers.conflict_list, name="conflicts"),
+    path("conflicts/<int:pk>/transfer/", transfers.conflict_transfer, name="conflict_transfer"),
+    path("conflicts/<int:pk>/dismiss/", transfers.conflict_dismiss, name="conflict_dismiss"),
+    # the self-service review queue (views/selfservice.py; the public pages: urls_public.py)
+    path("self-service/", selfservice.selfservice_list, name="selfservice"),
+    path("self-service/<int:pk>/", selfservice.selfservice_detail, name="selfservice_detail"),
+    path(
+        "self-service/<int:pk>/accept/", selfservice.selfservice_accept, name="selfservice_accept"
+    ),
+    path(
+        "self-service/<int:pk>/reject/", selfservice.selfservice_reject, name="selfservice_reject"
+    ),
+    path(
+        "self-service/<int:pk>/transfer/",
+        selfservice.selfservice_transfer,
+        name="selfservice_transfer",
+    ),
+    path(
+        "self-service/<int:pk>/evidence/",
+        selfservice.selfservice_evidence,
+        name="selfservice_evidence",
     ),
 ]

@@ -49,10 +49,20 @@
       el.addEventListener("change", function () { el.form.submit(); });
     });
 
-    // Buttons that ask first.
+    // Buttons that ask first (the form's data-confirm, or the button's that submitted it).
     document.addEventListener("submit", function (evt) {
-      var msg = evt.target.getAttribute("data-confirm");
+      var msg = (evt.submitter && evt.submitter.getAttribute("data-confirm")) ||
+        evt.target.getAttribute("data-confirm");
       if (msg && !window.confirm(msg)) { evt.preventDefault(); }
+    });
+
+    // A "select all" checkbox ticks every checkbox of its form.
+    document.querySelectorAll(".js-check-all").forEach(function (all) {
+      all.addEventListener("change", function () {
+        all.form.querySelectorAll("input[type=checkbox]").forEach(function (box) {
+          if (box !== all) { box.checked = all.checked; }
+        });
+      });
     });
 
     // Clicking a region suggestion fills the code input it belongs to.

@@ -46,7 +46,7 @@ from renda.core.audit import audit_record
 from renda.core.errors import ServiceError
 from renda.imports.models import ImportRun
 from renda.regions.models import District
-from renda.voters import pii
+from renda.voters import pii, tally
 from renda.voters.bulk import _common_region, _constant, _reserve_ids
 from renda.voters.importing.contract import (
     BIRTH_FROM_ID,
@@ -180,6 +180,8 @@ def commit(
         with _page_cache(), transaction.atomic():
             plan = _plan(candidates, notes, update=update)
             report(frame.height - plan.accepted)
+            if not dry_run:
+                _record_conflicts(plan, actor, election, run)  # transfers: see the helper
             if not dry_run and (plan.accepted or plan.fixes.height):
                 _write(plan, actor, election, run, report, base=frame.height - plan.accepted)
                 outcome = _outcome(frame, plan, dry_run=False)
@@ -190,6 +192,22 @@ def commit(
             raise ImportRaceError from exc
         raise
     return _outcome(frame, plan, dry_run=dry_run)
+
+
+def _record_conflicts(plan: Plan, actor: User, election: Election, run: ImportRun | None) -> None:
+    """Transfers (issue 5): keep the rows whose person is active in another district as
+    RegistrationConflicts, so each can become a transfer request in one click. Set-based and
+    inside this transaction; a file imported twice records nothing new."""
+    from renda.voters.services.conflicts import ImportedConflict, conflicts_record_import
+
+    elsewhere = plan.candidates.filter(pl.col(VERDICT) == ELSEWHERE)
+    if elsewhere.height == 0:
+        return
+    rows = [
+        ImportedConflict(row=row, district_code=code, name=name, id_hash=key)
+        for row, code, name, key in elsewhere.select(ROW, DISTRICT_ID, NAME, HASH).iter_rows()
+    ]
+    conflicts_record_import(actor=actor, election=election, run=run, rows=rows)
 
 
 @contextmanager
@@ -650,13 +668,38 @@ def _write(
     )
     writer = _Writer.for_connection()
     done = base
-    with _foreign_keys_per_chunk():
-        for chunk in _prefetched(_prepared(plan, ids, context, writer)):
-            writer.insert(chunk)
-            done += chunk.size
-            report(done)
-    if plan.fixes.height:
-        _apply_fixes(_with_pinyin(plan.fixes), context)
+    with tally.collecting():  # the counters, in one statement at the end, same transaction
+        with _foreign_keys_per_chunk():
+            for chunk in _prefetched(_prepared(plan, ids, context, writer)):
+                writer.insert(chunk)
+                done += chunk.size
+                report(done)
+        tally.voters_inserted(_counted(plan), election_id=election.pk)
+        if plan.fixes.height:
+            _watch_counted_fixes(plan.fixes)
+            _apply_fixes(_with_pinyin(plan.fixes), context)
+
+
+def _counted(plan: Plan) -> pl.DataFrame:
+    """The inserted rows' fields the counters read, aggregated by tally with one group_by:
+    the very values just written, so no read of the register."""
+    return plan.candidates.filter(pl.col(VERDICT) == INSERT).select(
+        pl.col(DISTRICT_ID).alias("district_id"),
+        pl.col(SEX_FROM_ID).alias("sex"),
+        pl.col(BIRTH_FROM_ID).alias("birth_date"),
+        pl.col(ETHNICITY_CODE).alias("ethnicity"),
+        pl.col(LIVES).alias("residence_kind"),
+        pl.col(CHANGE_KIND).alias("kind"),
+    )
+
+
+def _watch_counted_fixes(fixes: pl.DataFrame) -> None:
+    """Of the corrections, only a new ethnicity moves a counter (minority, the ethnicity
+    table): those voters are locked and counted before and after (tally.watch_ids)."""
+    assert set(UPDATABLE) & tally.COUNTED_FIELDS == {"ethnicity"}
+    ids = fixes.filter(pl.col("__changed").list.contains("ethnicity"))[VOTER_ID].to_list()
+    if ids:
+        tally.watch_ids(ids)
 
 
 @contextmanager

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,6 +11,7 @@ from renda.accounts.models import User
 from renda.accounts.roles import Perm
 from renda.core.errors import ServiceError
 from renda.regions.models import District
+from renda.voters import tally
 from renda.voters.models import (
     Certificate,
     CertificateStatus,
@@ -19,9 +19,12 @@ from renda.voters.models import (
     Election,
     RemovalReason,
     Status,
+    Transfer,
+    TransferStatus,
     Voter,
 )
 from renda.voters.services.common import record_change, require, require_covers, today
+from renda.voters.services.transfers import transfers_close_for_voter
 
 # No look-alikes: the code is read off paper and typed, or scanned from the QR code.
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -40,7 +43,9 @@ def certificate_issue(*, actor: User, election: Election, voter: Voter) -> Certi
         raise ServiceError(_("只能为已登记的选民开具选民资格证明。"))
     if today() > election.election_day:
         raise ServiceError(_("选举日已过，不能再开具选民资格证明。"))
-    with transaction.atomic():
+    with tally.atomic():
+        tally.watch(voter)
+        _require_issuable(voter)
         seq = Certificate.objects.filter(district=voter.district, election=election).count() + 1
         certificate = Certificate.objects.create(
             number=f"{voter.district_id}-{seq:04d}",
@@ -51,6 +56,7 @@ def certificate_issue(*, actor: User, election: Election, voter: Voter) -> Certi
             issued_by=actor,
             valid_until=election.election_day,
         )
+        tally.certificate_changed(certificate, +1)
         voter.status = Status.CERTIFIED_OUT
         voter.save(update_fields=["status", "updated_at"])
         record_change(
@@ -64,11 +70,30 @@ def certificate_issue(*, actor: User, election: Election, voter: Voter) -> Certi
     return certificate
 
 
-def certificate_for_use(number: str, id_hash: bytes, district: District) -> Certificate:
-    """The certificate a registration elsewhere presents, locked, or a refusal saying why."""
+def _require_issuable(voter: Voter) -> None:
+    """Read again under the row lock: a transfer may have moved the person meanwhile, and a
+    person with an open transfer request is answered through that request instead."""
+    voter.refresh_from_db(fields=["status", "district"])
+    if voter.status != Status.REGISTERED:
+        raise ServiceError(_("只能为已登记的选民开具选民资格证明。"))
+    if Transfer.objects.filter(voter=voter, status=TransferStatus.REQUESTED).exists():
+        raise ServiceError(
+            _("该选民有一项待答复的转移申请，请先在“转移申请”中确认或拒绝，不必再开具证明。")
+        )
+
+
+def certificate_for_use(
+    number: str, id_hash: bytes, district: District, election: Election | None = None
+) -> Certificate:
+    """The certificate a registration elsewhere presents, locked, or a refusal saying why.
+
+    ``election`` is the election the registration is made for (see _require_same_round)."""
     certificate = (
-        Certificate.objects.select_for_update()
-        .select_related("voter", "district", "election")
+        # The certificate row only: not the district and election rows, which every other
+        # certificate of the election would then wait for. Lock order: certificate →
+        # transfer → voter (services/transfers.py).
+        Certificate.objects.select_for_update(of=("self",))
+        .select_related("voter", "district", "election__region")
         .filter(number=number.strip())
         .first()
     )
@@ -97,17 +122,59 @@ def certificate_for_use(number: str, id_hash: bytes, district: District) -> Cert
         )
     if certificate.district_id == district.code:
         raise ServiceError(_("不能在开具证明的原选区使用该证明。"), field="certificate_number")
-    require_covers(certificate.election, district)
+    origin = certificate.voter
+    if origin.status != Status.CERTIFIED_OUT or origin.district_id != certificate.district_id:
+        raise ServiceError(
+            _("该证明对应的原登记已变更（如已转移或除名），证明不能再使用。"),
+            field="certificate_number",
+        )
+    _require_same_round(certificate, district, election)
     return certificate
+
+
+def _require_same_round(
+    certificate: Certificate, district: District, election: Election | None
+) -> None:
+    """A certificate serves the election it was issued for: anywhere in that election's area,
+    and where the county-by-county elections of one round are held the same day, in any of
+    them (a migrant from another county is the usual holder)."""
+    issued_for = certificate.election
+    if election is None or election.pk == issued_for.pk:
+        candidates = [issued_for]
+    elif election.election_day == issued_for.election_day:
+        candidates = [issued_for, election]
+    else:
+        candidates = []
+    for candidate in candidates:
+        lo, hi = candidate.region.subtree
+        if lo <= district.code <= hi:
+            return
+    raise ServiceError(
+        _("该选民资格证明是为“%(e)s”开具的，不能用于在“%(d)s”登记。")
+        % {"e": certificate.election.name, "d": district.name},
+        field="certificate_number",
+    )
 
 
 def certificate_close(*, actor: User, certificate: Certificate, district: District) -> None:
     """Registration in ``district`` uses the certificate: it is spent and the origin closed.
 
     Called before the new registration is inserted, so that one person never holds two
-    active registrations, not even inside the transaction.
+    active registrations, not even inside the transaction; inside tally.atomic().
     """
     origin = certificate.voter
+    # An open transfer of this registration has nothing left to move (its row is locked
+    # before the voter's: the lock order of services/transfers.py).
+    transfers_close_for_voter(
+        actor=actor, voter=origin, note=_("已凭选民资格证明在%(d)s登记") % {"d": district.name}
+    )
+    tally.watch(origin)
+    origin.refresh_from_db(fields=["status", "district"])
+    if origin.status != Status.CERTIFIED_OUT or origin.district_id != certificate.district_id:
+        raise ServiceError(
+            _("该证明对应的原登记已变更（如已转移或除名），证明不能再使用。"),
+            field="certificate_number",
+        )
     certificate.status = CertificateStatus.USED
     certificate.used_at = timezone.now()
     certificate.used_district = district
@@ -131,7 +198,13 @@ def certificate_revoke(*, actor: User, certificate: Certificate, reason: str) ->
     require(actor, Perm.VOTER_MANAGE, certificate.district_id)
     if certificate.status != CertificateStatus.ISSUED:
         raise ServiceError(_("只有未使用的证明可以作废。"))
-    with transaction.atomic():
+    with tally.atomic():
+        # Locked and read again: used or revoked meanwhile, it is not counted off twice.
+        current = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if current.status != CertificateStatus.ISSUED:
+            raise ServiceError(_("只有未使用的证明可以作废。"))
+        tally.watch(certificate.voter)
+        tally.certificate_changed(certificate, -1)
         certificate.status = CertificateStatus.REVOKED
         certificate.save(update_fields=["status"])
         voter = certificate.voter

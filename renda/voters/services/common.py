@@ -15,6 +15,7 @@ from renda.core.audit import audit_record
 from renda.core.errors import ServiceError
 from renda.imports.models import ImportRun
 from renda.regions.models import District
+from renda.voters import tally
 from renda.voters.models import ChangeKind, Election, Voter, VoterChange, VoterList
 
 SNAPSHOT_FIELDS = (
@@ -88,7 +89,8 @@ def record_change(
     summary: dict[str, Any] | None = None,
     import_run: ImportRun | None = None,
 ) -> VoterChange:
-    """The change row and its audit row, inside the caller's transaction."""
+    """The change row, its counters (三增三减, tally) and its audit row, inside the caller's
+    transaction."""
     change = VoterChange.objects.create(
         voter=voter,
         election=election,
@@ -101,6 +103,7 @@ def record_change(
         summary=summary or {},
         import_run=import_run,
     )
+    tally.change_recorded(change)
     audit_record(
         actor=actor,
         action=f"voter.{kind}",

@@ -13,6 +13,7 @@ from renda.accounts.roles import Perm
 from renda.core.audit import audit_record, changed_fields
 from renda.core.errors import ServiceError
 from renda.regions.models import Region
+from renda.voters import tally
 from renda.voters.models import Election, HolidayOverride
 from renda.voters.services.common import require
 
@@ -32,6 +33,7 @@ EDITABLE = (
     "hmt_policy",
     "shift_holidays",
     "max_proxies",
+    "transfer_days",
 )
 
 
@@ -75,6 +77,9 @@ def election_create(
     try:
         with transaction.atomic():
             election = Election.objects.create(code=code, region=region, created_by=actor, **values)
+            # The register is valid across elections: the new one starts from it, age bands
+            # reckoned on its own election day.
+            tally.rebuild(election)
             audit_record(
                 actor=actor,
                 action="election.create",
@@ -99,6 +104,8 @@ def election_update(*, actor: User, election: Election, **fields: Any) -> Electi
             setattr(election, name, value)
         election.save()
         after = {f: getattr(election, f) for f in EDITABLE}
+        if any(before[f] != after[f] for f in ("election_day", "feb29_rule")):
+            tally.rebuild(election)  # age bands are reckoned on the election day
         audit_record(
             actor=actor,
             action="election.update",

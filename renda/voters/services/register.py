@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
 from renda.accounts.models import User
@@ -14,12 +14,13 @@ from renda.accounts.roles import Perm
 from renda.core.errors import ServiceError
 from renda.regions.models import District
 from renda.regions.selectors import address_code_known
-from renda.voters import pii
+from renda.voters import pii, tally
 from renda.voters.ethnicity import ETHNICITIES
 from renda.voters.idnumbers import FLAG_CENTENARIAN, FLAG_HMT, IdCheck, check_id
 from renda.voters.models import (
     ACTIVE,
     ChangeKind,
+    ConflictSource,
     Election,
     HmtPolicy,
     Proxy,
@@ -41,6 +42,8 @@ from renda.voters.services.common import (
     require_open,
     snapshot,
 )
+from renda.voters.services.conflicts import ActiveElsewhere, conflict_record
+from renda.voters.services.transfers import transfers_close_for_voter
 
 REGISTER_KINDS = frozenset(
     {ChangeKind.REGISTERED, ChangeKind.NEWLY_18, ChangeKind.MOVED_IN, ChangeKind.RESTORED}
@@ -179,20 +182,23 @@ def voter_register(
     sealed = pii.seal(check.normalized)
     full, initials = pinyin_of(name)
     try:
-        with transaction.atomic():
+        with tally.atomic():
             holder = _active_elsewhere(sealed.hash)
             certificate = None
             if certificate_number:
-                certificate = certificate_for_use(certificate_number, sealed.hash, district)
+                certificate = certificate_for_use(
+                    certificate_number, sealed.hash, district, election
+                )
             if holder is not None and certificate is None:
                 if holder.district_id == district.code:
                     raise ServiceError(_("该公民已在本选区登记。"), field="id_number")
-                raise ServiceError(
+                raise ActiveElsewhere(
                     _(
                         "该公民已在“%(where)s”登记，不能重复登记。若其已迁居本选区，"
                         "请发起转移，或凭原选区开具的选民资格证明登记。"
                     )
                     % {"where": _where(holder)},
+                    holder=holder,
                     field="id_number",
                 )
             if certificate is not None:
@@ -216,6 +222,7 @@ def voter_register(
                 ),
                 source=source,
             )
+            tally.created(voter)
             record_change(
                 voter=voter,
                 kind=kind,
@@ -225,6 +232,21 @@ def voter_register(
                 effective_date=court_date,
                 summary={"after": snapshot(voter), "flags": list(check.flags)},
             )
+    except ActiveElsewhere as refusal:
+        # The registration rolled back; the refusal is kept (its own savepoint) so that it can
+        # become a transfer request in one click (services/conflicts.py).
+        conflict_record(
+            actor=actor,
+            election=election,
+            district=district,
+            holder=refusal.holder,
+            name=name,
+            id_hash=sealed.hash,
+            source=ConflictSource.SELF_SERVICE
+            if source == Source.SELF
+            else ConflictSource.REGISTER,
+        )
+        raise
     except IntegrityError:
         raise ServiceError(
             _("该公民刚刚已在其他选区登记，不能重复登记。"), field="id_number"
@@ -254,7 +276,8 @@ def voter_correct(
         )
         voter.name_pinyin, voter.name_initials = pinyin_of(fields["name"])
     try:
-        with transaction.atomic():
+        with tally.atomic():
+            tally.watch(voter)  # sex, birth date, ethnicity, residence kind move between columns
             if number:
                 # Sex and birth date given with a new number must agree with it.
                 check = validate_id(
@@ -301,6 +324,8 @@ def voter_correct(
 
 
 def _set_status(voter: Voter, status: Status, *, reason: str = "", note: str = "") -> None:
+    """Inside tally.atomic(): the counters follow the status."""
+    tally.watch(voter)
     voter.status = status
     voter.removal_reason = reason
     voter.status_note = note[:200]
@@ -324,8 +349,15 @@ def voter_remove(
         raise ServiceError(
             _("死亡或被剥夺政治权利须填写依据（如死亡证明、判决书编号）。"), field="evidence"
         )
-    with transaction.atomic():
+    with tally.atomic():
         before = snapshot(voter)
+        # An open transfer of the person ends with the registration (its row is locked before
+        # the voter's: the lock order of services/transfers.py).
+        transfers_close_for_voter(
+            actor=actor,
+            voter=voter,
+            note=_("该选民已除名：%(r)s") % {"r": RemovalReason(reason).label},
+        )
         _set_status(voter, Status.REMOVED, reason=reason, note=evidence)
         record_change(
             voter=voter,
@@ -352,7 +384,7 @@ def voters_remove_bulk(
                     "请逐人办理，变动将列入补充名单，或通过申诉处理。"
                 )
             )
-    with transaction.atomic():
+    with tally.atomic():  # one counter statement for the whole batch
         for voter in voters:
             voter_remove(
                 actor=actor, voter=voter, election=election, reason=reason, evidence=evidence
@@ -370,7 +402,7 @@ def voter_restore(
     if not evidence.strip():
         raise ServiceError(_("请填写法院或社区矫正机构的文书编号。"), field="evidence")
     try:
-        with transaction.atomic():
+        with tally.atomic():
             _set_status(voter, Status.REGISTERED)
             record_change(
                 voter=voter,
@@ -399,7 +431,7 @@ def voter_mark_not_listed(
         raise ServiceError(_("只有已登记的选民可以确认不列入名单。"))
     if not basis.strip():
         raise ServiceError(_("请填写确认依据（如医疗机构证明）。"), field="basis")
-    with transaction.atomic():
+    with tally.atomic():
         _set_status(voter, Status.NOT_LISTED, note=basis)
         record_change(
             voter=voter,
@@ -423,7 +455,7 @@ def voter_suspend(*, actor: User, voter: Voter, election: Election, decision: st
         raise ServiceError(_("只有已登记的选民可以停止行使选举权利。"))
     if not decision.strip():
         raise ServiceError(_("请填写检察院或法院的决定文书编号。"), field="decision")
-    with transaction.atomic():
+    with tally.atomic():
         _set_status(voter, Status.SUSPENDED, note=decision)
         record_change(
             voter=voter,
@@ -450,7 +482,7 @@ def voter_reinstate(*, actor: User, voter: Voter, election: Election, evidence: 
         raise ServiceError(_("该选民当前状态无需恢复。"))
     if not evidence.strip():
         raise ServiceError(_("请填写依据。"), field="evidence")
-    with transaction.atomic():
+    with tally.atomic():
         _set_status(voter, Status.REGISTERED)
         record_change(
             voter=voter, kind=ChangeKind.LIFTED, actor=actor, election=election, evidence=evidence
@@ -465,7 +497,8 @@ def voter_set_mobile_box(
     require(actor, Perm.VOTER_MANAGE, voter.district_id)
     if voter.mobile_box == on:
         return voter
-    with transaction.atomic():
+    with tally.atomic():
+        tally.watch(voter)
         voter.mobile_box = on
         voter.save(update_fields=["mobile_box", "updated_at"])
         record_change(
@@ -488,8 +521,10 @@ def proxy_register(*, actor: User, election: Election, principal: Voter, holder:
         raise ServiceError(_("委托人和受托人都必须是已登记的选民。"), field="holder")
     if holder.district_id != principal.district_id:
         raise ServiceError(_("受托人须是同一选区的选民。"), field="holder")
-    with transaction.atomic():
-        Voter.objects.select_for_update().filter(pk=holder.pk).first()  # serialise per holder
+    with tally.atomic():
+        # Both rows locked, in id order: serialises per holder (the limit below) and keeps the
+        # principal's district, where the proxy is counted, fixed until commit.
+        tally.watch_ids(sorted({principal.pk, holder.pk}))
         held = Proxy.objects.filter(
             election=election, holder=holder, revoked_at__isnull=True
         ).count()
@@ -509,6 +544,7 @@ def proxy_register(*, actor: User, election: Election, principal: Voter, holder:
         proxy = Proxy.objects.create(
             election=election, principal=principal, holder=holder, created_by=actor
         )
+        tally.proxy_changed(proxy, +1)
         record_change(
             voter=principal,
             kind=ChangeKind.PROXY,
@@ -523,9 +559,14 @@ def proxy_revoke(*, actor: User, proxy: Proxy) -> None:
     from django.utils import timezone
 
     require(actor, Perm.VOTER_MANAGE, proxy.principal.district_id)
-    with transaction.atomic():
+    with tally.atomic():
         proxy.revoked_at = timezone.now()
-        proxy.save(update_fields=["revoked_at"])
+        # Only an active proxy can be revoked, once: a second revoke would count twice.
+        if not Proxy.objects.filter(pk=proxy.pk, revoked_at__isnull=True).update(
+            revoked_at=proxy.revoked_at
+        ):
+            raise ServiceError(_("该委托已撤销。"))
+        tally.proxy_changed(proxy, -1)
         record_change(
             voter=proxy.principal,
             kind=ChangeKind.PROXY,

@@ -31,6 +31,7 @@ from renda.regions.models import District
 from renda.regions.selectors import address_code_known
 from renda.voters import idnumbers, pii, selectors
 from renda.voters.forms import (
+    COUNTER_LABELS,
     DISTRICT_SELECT_MAX,
     CorrectForm,
     MobileBoxForm,
@@ -55,6 +56,7 @@ from renda.voters.models import (
 )
 from renda.voters.rules import Feb29Rule, age_on, is_of_age
 from renda.voters.selectors import VoterQuery
+from renda.voters.selectors_transfers import transfers_awaiting_count
 from renda.voters.services import privacy
 from renda.voters.services import register as services
 from renda.voters.services.register import CORRECTABLE
@@ -120,7 +122,7 @@ def _search_districts(user: AnyUser) -> list[District] | None:
     return found if len(found) <= DISTRICT_SELECT_MAX else None
 
 
-def _query(form: VoterSearchForm) -> VoterQuery:
+def _query(form: VoterSearchForm, election: Election | None = None) -> VoterQuery:
     if not form.is_bound:
         return VoterQuery()
     form.is_valid()
@@ -130,10 +132,12 @@ def _query(form: VoterSearchForm) -> VoterQuery:
         region=data.get("district"),
         status=data.get("status") or "",
         change_kind=data.get("kind") or "",
+        counter=data.get("counter") or "",
+        election=election,
     )
 
 
-SEARCH_FIELDS = ("q", "district", "status", "kind", "election")
+SEARCH_FIELDS = ("q", "district", "status", "kind", "counter", "election")
 
 
 def _is_id_number(text: str) -> bool:
@@ -158,7 +162,7 @@ def voter_list(request: AuthedRequest) -> HttpResponse:
         data if any(data.get(k) for k in SEARCH_FIELDS) else None,
         districts=_search_districts(request.user),
     )
-    query = _query(form)
+    query = _query(form, election)
     page = selectors.voter_page(selectors.voters_for(request.user, query), data.get("after"))
     response = render(
         request,
@@ -168,9 +172,14 @@ def voter_list(request: AuthedRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "rows": [row_of(v, election) for v in page.items],
-            "searched": bool(query.text or query.region or query.status or query.change_kind),
+            "searched": bool(
+                query.text or query.region or query.status or query.change_kind or query.counter
+            ),
+            "counter_label": COUNTER_LABELS.get(query.counter, ""),
             "query": query_without_cursor(request) if request.method == "GET" else "",
             "may_register": access.has_perm(request.user, Perm.VOTER_MANAGE),
+            # Transfers other districts wait on us for: a banner above the list.
+            "awaiting_transfers": transfers_awaiting_count(request.user),
         },
     )
     if request.method == "POST":  # the typed number is echoed in the search box
