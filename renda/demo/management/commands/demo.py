@@ -5,7 +5,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from renda.demo.builder import ACCOUNTS, PASSWORD, build_demo
+from renda.demo.roster import build_demo_roster
+from renda.demo.transfers import build_demo_transfers
 from renda.demo.voters import build_demo_voters
+from renda.stats.services import stats_snapshot_ensure
 
 
 class Command(BaseCommand):
@@ -37,6 +40,23 @@ class Command(BaseCommand):
             f"{election.election_day.isoformat()}; {load.lists} first lists published, "
             f"{load.certificates} certificates issued; {load.seconds:.1f} s"
         )
+        roster = build_demo_roster(election)
+        self.stdout.write(
+            f"demo base data: {roster.records:,} roster records added ({roster.confirmed:,} "
+            f"already registered there); {roster.deceased_items} deceased-list matches and "
+            f"{roster.wrong_items} names that disagree with the roster to review"
+        )
+        moves = build_demo_transfers(election)
+        self.stdout.write(
+            f"demo transfers: {moves.transfers} transfer requests, {moves.requests} self-service "
+            f"requests, {moves.conflicts} registration conflicts added"
+        )
+        snapshot = stats_snapshot_ensure(election=election)
+        if snapshot is not None:
+            self.stdout.write(
+                f"demo statistics: today's snapshot ({snapshot.snapshots:,} places) and "
+                f"{snapshot.reports} report tables archived"
+            )
         self.stdout.write(f"demo accounts (password {PASSWORD}):")
         for spec in ACCOUNTS:
             self.stdout.write(f"  {spec.username:<11} {spec.role.label:<10} {spec.note}")
