@@ -59,7 +59,7 @@ def build_demo_roster(
     election: Election, extra_per_district: int = EXTRA_PER_DISTRICT
 ) -> RosterLoad:
     everywhere = demo_places()  # the register's people are drawn over all of them
-    places = [p for p in everywhere if not p.work_unit]
+    places = everywhere  # work-unit districts too: the demo's roster is everyone expected
     registered = Voter.objects.filter(source=Source.DEMO).count()
     total = registered + max(registered // EXTRA_SHARE, len(places) * extra_per_district)
     people = make_people(everywhere, total, election.election_day)
@@ -128,8 +128,6 @@ def _roster_frame(
         code = person.district_code
         if not lo <= code <= hi or code not in villages:
             continue
-        if person.residence_kind != ResidenceKind.HOUSEHOLD:
-            continue  # on the roster of their own household district, which the demo lacks
         rows.append(_record(i, person, registered, villages))
     return pl.DataFrame(
         rows,
