@@ -226,4 +226,17 @@ def rebuild(election: Election, lo: int | None = None, hi: int | None = None) ->
             ],
             batch_size=2000,
         )
+    _analyze()
     return len(fresh.rows)
+
+
+def _analyze() -> None:
+    """After a rebuild, fresh planner statistics for the counter tables: the dashboards join a
+    region's districts to their counter rows, and with a new election's tens of thousands of
+    rows unknown to the planner it probes them one by one (a province's page 240 ms instead of
+    60 ms, bench/stats_dashboards.py) until autovacuum gets round to them."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in (VoterTally, VoterTallyEthnicity):
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
