@@ -32,3 +32,15 @@ def _audit_purge_window_for_flush(request: pytest.FixtureRequest) -> Iterator[No
     from renda.core.audit_window import open_purge_window
 
     open_purge_window()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the site's language: a request in English (LocaleMiddleware
+    activates it for the thread and nothing deactivates it) must not leak into the next test
+    run by the same worker — tasks run inline in tests and would write English reports."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield

@@ -24,7 +24,7 @@ district of their own. Timed, through the roster module's own functions:
   the voter the record belongs to among its candidates, and first?) by kind of typo.
   Baseline: every one-edit variant of the typed numbers generated and hashed, then one raw
   ``SELECT … WHERE id_hash = ANY(…)``. With ``--fuzzy-service``, ``fuzzy_candidates_run``
-  over the whole province too (its residuals include the 1 % not registered).
+  over the whole province too (its default residuals: records without a valid number).
 - confirm: ``base_records_confirm`` of the 5,000 (township staff of 大智街道) inside a
   transaction rolled back afterwards, with ``SET CONSTRAINTS ALL IMMEDIATE`` so the deferred
   foreign-key checks a COMMIT would run are paid inside the timing. Baseline: a raw COPY of
