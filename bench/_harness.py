@@ -134,6 +134,18 @@ def print_machine(backend: str) -> None:
 
 
 def peak_rss_mib() -> float:
+    """This process's resident high-water mark: VmHWM, which ``reset_peak_rss`` resets.
+
+    Not getrusage's ru_maxrss: Linux carries it across fork and exec (execve stores the old
+    address space's high-water mark in the process's signal struct), so a child started by a
+    benchmark that holds gigabytes of generated data would report the parent's size, and
+    clear_refs does not reset it."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 

@@ -4,6 +4,11 @@ item 8), end to end — read (polars for CSV, fastexcel for xlsx) + validate + c
     python bench/import_voters.py [--db postgres|sqlite|both] [--rows 1000000]
         [--existing 10000000] [--sqlite-existing 1000000] [--formats csv,xlsx]
         [--overlap 0.01]
+    python bench/import_voters.py --province 10000000 [--rows …] [--formats …]
+
+``--province N`` imports into a throwaway copy of the kept province of N voters
+(bench/_province.py: real hashes, ciphers, names, counters and roster) instead of a register
+filled here; PostgreSQL only.
 
 Setup, not timed: the real divisions and the demo districts and accounts; ``--existing``
 voters (``--sqlite-existing`` on SQLite) spread over the demo districts, each with its change
@@ -87,6 +92,8 @@ HEADERS = (
     "变动类型",
 )
 ADDRESSES = ("420102", "420103", "420106", "420502")  # one per file: no number in two files
+# The kept province's voters hold numbers of every Hubei county: its imports come from afar.
+PROVINCE_ADDRESSES = ("110101", "310101", "440103", "510104")
 CHECK = "10X98765432"
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
@@ -97,6 +104,12 @@ def options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sqlite-existing", type=int, default=1_000_000)
     parser.add_argument("--formats", default="csv,xlsx", help="csv, xlsx or both")
     parser.add_argument("--overlap", type=float, default=0.01, help="share already registered")
+    parser.add_argument(
+        "--province",
+        type=int,
+        help="import into a copy of the kept province of this many voters (bench/_province.py)"
+        " instead of a register filled here",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)  # internal: see import_in_child
     parser.add_argument("--overlap-counts", help=argparse.SUPPRESS)
     parser.add_argument(
@@ -121,9 +134,15 @@ def bench(backend: str, args: argparse.Namespace) -> None:
     existing = args.existing if backend == "postgres" else args.sqlite_existing
     print(f"regions and demo districts: {lap.wall:.1f} s; {len(county)} districts in 江岸区")
     _print_server(backend)
-    with stopwatch() as lap:
-        fill_register(existing, places, election.pk, backend)
-    print(f"register filled with {existing:,} voters and change rows: {lap.wall:.1f} s")
+    if args.province:
+        from renda.voters.models import Voter
+
+        existing = Voter.objects.count()
+        print(f"register: the kept province's {existing:,} voters")
+    else:
+        with stopwatch() as lap:
+            fill_register(existing, places, election.pk, backend)
+        print(f"register filled with {existing:,} voters and change rows: {lap.wall:.1f} s")
 
     results = Table(
         f"voter import on {backend}: {args.rows:,} rows into {existing:,} ({load_average()})",
@@ -143,7 +162,8 @@ def bench(backend: str, args: argparse.Namespace) -> None:
     )
     parts = Table("inside the commit (seconds)", ["file", "part", "seconds"])
     for seed, fmt in enumerate(f for f in args.formats.split(",") if f):
-        address = ADDRESSES[seed % len(ADDRESSES)]
+        addresses = PROVINCE_ADDRESSES if args.province else ADDRESSES
+        address = addresses[seed % len(addresses)]
         people = make_people(args.rows, county, election.election_day, seed + 1, address)
         with stopwatch() as lap:
             data = to_csv(people) if fmt == "csv" else to_xlsx(people)
@@ -651,13 +671,17 @@ def import_file(
     context = context_for(election)
     parts: dict[str, float] = {}
     reset_peak_rss()
-    with timed_parts(stage, parts):
+    with timed_parts(stage, parts), MEMORY.sampling():
         with stopwatch() as read:
+            # the file's bytes are not kept: the task worker lets go of them once read
             data = path.read_bytes()
             table = reader.read_table(data, path.name) if real else raw_table(data, fmt)
+            del data
         with stopwatch() as check:
             checked = validate.validate(table, context) if real else checked_directly(table)
+            del table
         with stopwatch() as write:
+            MEMORY.stage = "commit"
             outcome = stage.commit(
                 checked,
                 actor=actor,
@@ -665,8 +689,10 @@ def import_file(
                 district=None,
                 run=run_row,
                 progress=lambda done: None,
+                lean=True,
             )
     peak = peak_rss_mib()
+    print(MEMORY.summary())
     inside = sum(v for k, v in parts.items() if not k.startswith("read"))
     parts["rest (verdicts, notes, audit, COMMIT with deferred FK checks)"] = write.wall - inside
     expected = (n - sum(overlap), overlap[1], overlap[0])
@@ -738,24 +764,41 @@ def checked_directly(table: Any) -> Any:
 @contextmanager
 def timed_parts(stage: Any, parts: dict[str, float]) -> Iterator[None]:
     """Time the commit's parts by wrapping its helpers for the duration (bench only)."""
+    from renda.voters.importing import reader, validate
+
     wrapped = {
         "hash ID numbers": (stage, "_hashes"),
         "lookups (staging table + join)": (stage, "_lookup"),
         "pinyin (distinct names)": (stage, "_with_pinyin"),
         "reserve ids": (stage, "_reserve_ids"),
         "write {table} (sealing the next chunk overlaps)": (stage._Table, "write"),
+        # not timed, only named for the memory trace (they hold the parts above)
+        "read": (reader, "read_table"),
+        "validate": (validate, "validate"),
+        "~candidates": (stage, "_candidates"),
+        "~plan": (stage, "_plan"),
+        "~conflicts": (stage, "_record_conflicts"),
+        "~write": (stage, "_write"),
+        "~outcome": (stage, "_outcome"),
     }
     saved = {label: getattr(owner, name) for label, (owner, name) in wrapped.items()}
+    owner_of = {label: owner for label, (owner, _name) in wrapped.items()}
 
     def timer(label: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         def timed(*args: Any, **kwargs: Any) -> Any:
             started = time.perf_counter()
+            model = getattr(args[0], "model", None) if args else None
+            key = label.format(table=model._meta.db_table if model else "")
+            stage_name = key if owner_of[label] in (reader, validate) else f"commit: {key}"
+            outer, MEMORY.stage = MEMORY.stage, stage_name
+            high = peak_rss_mib()
             try:
                 return fn(*args, **kwargs)
             finally:
-                model = getattr(args[0], "model", None) if args else None
-                key = label.format(table=model._meta.db_table if model else "")
-                parts[key] = parts.get(key, 0.0) + time.perf_counter() - started
+                MEMORY.stage = outer
+                MEMORY.raised(stage_name, high)
+                if owner_of[label] not in (reader, validate) and not label.startswith("~"):
+                    parts[key] = parts.get(key, 0.0) + time.perf_counter() - started
 
         return timed
 
@@ -766,6 +809,54 @@ def timed_parts(stage: Any, parts: dict[str, float]) -> Iterator[None]:
     finally:
         for label, (owner, name) in wrapped.items():
             setattr(owner, name, saved[label])
+
+
+class _Memory:
+    """Resident memory sampled every 10 ms in a thread, the highest per stage of the import
+    (the stage names are set by import_file and timed_parts): where the peak comes from."""
+
+    def __init__(self) -> None:
+        self.stage = ""
+        self.peaks: dict[str, float] = {}
+        self.raises: list[str] = []
+
+    @contextmanager
+    def sampling(self) -> Iterator[None]:
+        import threading
+
+        stop = threading.Event()
+
+        def sample() -> None:
+            while not stop.wait(0.01):
+                now = rss_mib()
+                if now > self.peaks.get(self.stage, 0.0):
+                    self.peaks[self.stage] = now
+
+        thread = threading.Thread(target=sample, daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
+
+    def raised(self, stage: str, before: float) -> None:
+        """Note a stage that raised the process's high-water mark (ru_maxrss: exact, unlike
+        the sampler, which cannot run while a call holds the GIL)."""
+        after = peak_rss_mib()
+        if after > before:
+            self.raises.append(f"{stage} {before:,.0f} → {after:,.0f}")
+
+    def summary(self) -> str:
+        return (
+            "resident memory, highest per stage (MiB): "
+            + "; ".join(f"{stage} {mib:,.0f}" for stage, mib in self.peaks.items())
+            + "\nhigh-water mark raised by (MiB): "
+            + "; ".join(self.raises)
+        )
+
+
+MEMORY = _Memory()
 
 
 def rss_mib() -> float:
@@ -789,9 +880,56 @@ def _print_server(backend: str) -> None:
         print("server: " + ", ".join(f"{n}={s}" for n, s in cursor.fetchall()))
 
 
+@contextmanager
+def province_copy(voters: int) -> Iterator[None]:
+    """A throwaway copy of the kept province ``renda_bench_province_<voters>`` (CREATE
+    DATABASE … TEMPLATE: a file copy, a minute or two for 10 M voters) with a copy of its keys,
+    so that the import meets a real register — real hashes, ciphers, names and counters."""
+    import shutil
+    import tempfile
+
+    from _harness import PG_SERVER, _pg_admin
+
+    kept = f"renda_bench_province_{voters}"
+    keys = Path(__file__).resolve().parent.parent / "var" / "bench" / f"province_{voters}" / "keys"
+    if not keys.is_dir():
+        raise SystemExit(f"no kept province of {voters:,} voters: run bench/_province.py first")
+    name = f"renda_bench_{os.getpid()}"
+    var_dir = Path(tempfile.mkdtemp(prefix="renda-bench-province-"))
+    shutil.copytree(keys, var_dir / "keys")
+    with stopwatch() as lap:
+        _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{kept}"')
+    print(f"copy of {kept}: {lap.wall:.1f} s")
+    os.environ.update(RENDA_VAR_DIR=str(var_dir), DATABASE_URL=f"{PG_SERVER}/{name}")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    try:
+        yield
+    finally:
+        if "django" in sys.modules:
+            from django.db import connections
+
+            connections.close_all()
+        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+def province_bench(args: argparse.Namespace) -> None:
+    import django
+    from _harness import print_machine
+    from django.core.management import call_command
+
+    with province_copy(args.province):
+        django.setup()
+        print_machine("postgres")
+        call_command("migrate", verbosity=0)
+        bench("postgres", args)
+
+
 if __name__ == "__main__":
     arguments = parse_args(__doc__.splitlines()[0] if __doc__ else "", options)
     if arguments.child:
         child_import(arguments)
+    elif arguments.province:
+        province_bench(arguments)
     else:
         run(bench, arguments)

@@ -3,7 +3,8 @@ a contract between modules: keep it in step with every stage and its tests."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import polars as pl
@@ -66,13 +67,34 @@ FLAGS = "__flags"  # List[Utf8]: idnumbers FLAG_* values
 EFFECTIVE_DATE = "__effective"  # Date: the court's date on 恢复政治权利 rows, else null
 
 
-@dataclass(frozen=True)
+@dataclass
 class Checked:
-    """The validated table: ``frame`` holds every data row with ERRORS/WARNINGS filled."""
+    """The validated table: ``frame`` holds every data row with ERRORS/WARNINGS filled.
+
+    Not frozen: a commit handed the table (``commit(..., lean=True)``) lets go of what it no
+    longer needs as it goes (``drop_values``, ``keep_flagged``), so that a million rows are not
+    held three times over — as read, as validated and as the commit's candidates."""
 
     table: Table
     frame: pl.DataFrame
     warnings: tuple[str, ...] = ()  # about the whole file (e.g. no 民族 column: all 汉族)
+
+    def drop_values(self) -> None:
+        """Keep of the validated frame only what the outcome and the report read (the row
+        number, errors and warnings); the table as read stays whole."""
+        self.frame = self.frame.select(ROW, ERRORS, WARNINGS)
+
+    def keep_flagged(self, noted: Collection[int]) -> None:
+        """Keep only the rows the report lists — an error, a warning, or a note (``noted``:
+        their row numbers) — in the validated frame and in the table as read."""
+        flagged = self.frame.filter(
+            (pl.col(ERRORS).list.len() > 0)
+            | (pl.col(WARNINGS).list.len() > 0)
+            | pl.col(ROW).is_in(pl.Series(list(noted), dtype=pl.Int64).implode())
+        )
+        rows = flagged[ROW].implode()
+        self.frame = flagged.select(ROW, ERRORS, WARNINGS)
+        self.table = replace(self.table, frame=self.table.frame.filter(pl.col(ROW).is_in(rows)))
 
     @property
     def accepted(self) -> pl.DataFrame:

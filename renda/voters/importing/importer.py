@@ -127,6 +127,7 @@ def process(run: ImportRun) -> None:
     total = table.frame.height
     import_run_progress(run, processed=0, total=total, stage=_("校验数据"))
     checked = validate.validate(table, context_for(election))
+    del table  # checked holds it, and the commit trims it (lean) to the rows to report
     import_run_progress(run, processed=0, stage=_("写入名册"))
     outcome = commit.commit(
         checked,
@@ -137,6 +138,7 @@ def process(run: ImportRun) -> None:
         dry_run=bool(options.get("dry_run")),
         update=bool(options.get("update")),
         progress=lambda done: import_run_progress(run, processed=done),
+        lean=True,
     )
     workbook = report.error_workbook(checked, outcome)
     run.report = privatefiles.store(workbook, folder="reports") if workbook else ""

@@ -204,6 +204,7 @@ def _pipeline(
     table = reader.read_table(data, path.name, sheet=options.get("sheet") or None)
     ImportRun.objects.filter(pk=run.pk).update(total=table.frame.height)
     checked = validate.validate(table, context_for(election))
+    del table  # see importer.process
     outcome = commit.commit(
         checked,
         actor=run.created_by,
@@ -212,6 +213,7 @@ def _pipeline(
         run=run,
         dry_run=bool(options["dry_run"]),
         update=bool(options["update"]),
+        lean=True,
     )
     run.accepted, run.rejected = outcome.accepted, outcome.rejected
     run.total = run.processed = outcome.read

@@ -25,7 +25,8 @@ from renda.regions.models import District
 from renda.voters import pii
 from renda.voters.importing import commit as stage
 from renda.voters.importing.commit import ImportRaceError, commit
-from renda.voters.importing.contract import Checked, Outcome
+from renda.voters.importing.contract import ERRORS, ROW, WARNINGS, Checked, Outcome
+from renda.voters.importing.report import attention_rows, error_workbook
 from renda.voters.models import (
     ChangeKind,
     Election,
@@ -195,6 +196,32 @@ def test_importing_the_same_file_again_changes_nothing_and_says_so(
     assert again.row_notes == {}
     assert written() == after_first  # not a voter, not a change, not even an audit row
     assert list(VoterChange.objects.values_list("pk", "voter_id", "kind")) == changes
+
+
+def test_a_lean_commit_keeps_just_the_rows_the_report_lists(
+    cast: Cast, election: Election, register_voter: RegisterVoter
+) -> None:
+    elsewhere = new_id()
+    register_voter("赵六", district=DISTRICT_2, actor=cast.county_staff, id_number=elsewhere)
+    people = (
+        person("张三"),
+        person("李四", errors=("公民身份号码校验码不正确",)),
+        person("王五", warnings=("户籍地址代码未知",)),
+        person("赵六", elsewhere),
+        person("钱七"),
+    )
+    full = sheet(*people)
+    outcome = load(full, cast.registrar, election, dry_run=True)
+    lean = sheet(*people)
+
+    lean_outcome = load(lean, cast.registrar, election, dry_run=True, lean=True)
+
+    assert lean_outcome == outcome
+    assert lean.frame.columns == [ROW, ERRORS, WARNINGS]
+    assert lean.frame[ROW].to_list() == [3, 4, 5]  # an error, a warning, a note
+    assert lean.table.frame[ROW].to_list() == [3, 4, 5]
+    assert attention_rows(lean, lean_outcome).equals(attention_rows(full, outcome))
+    assert error_workbook(lean, lean_outcome) is not None
 
 
 def test_differences_are_reported_without_update_and_corrected_with_it(
