@@ -20,8 +20,6 @@ from renda.stats.figures import Figures
 from renda.stats.selectors import LaggingTable, Point, Report, Row
 from renda.voters.models import ChangeKind, Election, Status
 
-HAN = 1  # GB 3304 code of 汉族: the ethnicity chart shows the others
-
 # What each figure counts, as the voter list's filters: (parameter, value).
 LIST_FILTERS: dict[str, tuple[str, str]] = {
     "listed": ("counter", "listed"),
@@ -284,9 +282,7 @@ def _charts(links: Links, board: Dashboard) -> dict[str, Any]:
             {"name": _("36—59岁"), "value": total.age_36_59},
             {"name": _("60岁以上"), "value": total.age_60_plus},
         ],
-        "ethnicity": [
-            {"name": name, "value": n} for code, name, n in board.ethnicity if code != HAN
-        ][:12],
+        "ethnicity": [{"name": name, "value": n} for _code, name, n in board.ethnicity][:12],
         "trend": {
             "days": [f"{p.day:%m-%d}" for p in board.trend],
             "listed": [p.listed for p in board.trend],
