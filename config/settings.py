@@ -132,6 +132,7 @@ MIDDLEWARE = [
     "renda.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "renda.accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -216,7 +217,9 @@ AXES_VERBOSE = False
 
 RENDA_IDLE_TIMEOUT_MINUTES = env_int("RENDA_IDLE_TIMEOUT_MINUTES", 30, minimum=1)
 SESSION_COOKIE_AGE = RENDA_IDLE_TIMEOUT_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True  # the cookie age is then an idle timeout
+# The cookie age is an idle timeout: renda.accounts.middleware.IdleTimeoutMiddleware pushes
+# a session's expiry forward at most every RENDA_SESSION_TOUCH_SECONDS (not a write per page).
+RENDA_SESSION_TOUCH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

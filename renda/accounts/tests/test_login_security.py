@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import time
+from datetime import datetime, timedelta
+
 from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 import config.settings as production
+from renda.accounts.middleware import TOUCHED
 from renda.core.middleware import CSP
 from renda.core.models import AuditEvent
 from renda.core.testing import PASSWORD, Cast
@@ -102,15 +111,53 @@ def test_production_hashes_with_argon2() -> None:
 def test_the_session_ends_after_the_idle_timeout() -> None:
     assert settings.SESSION_COOKIE_AGE == settings.RENDA_IDLE_TIMEOUT_MINUTES * 60
     assert production.SESSION_COOKIE_AGE == production.RENDA_IDLE_TIMEOUT_MINUTES * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST  # each request restarts the idle clock
+    assert "renda.accounts.middleware.IdleTimeoutMiddleware" in settings.MIDDLEWARE
     assert settings.SESSION_COOKIE_HTTPONLY
 
 
-def test_the_session_is_kept_only_for_the_idle_timeout(cast: Cast) -> None:
+def _expiry(client: Client) -> datetime:
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def test_activity_pushes_the_expiry_forward_at_most_once_a_minute(cast: Cast) -> None:
     client, _response = login("county_staff", PASSWORD)
+    client.get("/regions/")
+    first = _expiry(client)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/regions/420102000000/").status_code == 200
+    assert _expiry(client) == first  # a second click within the minute writes nothing
+    writes = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith("SELECT")]
+    assert not [sql for sql in writes if "django_session" in sql]
+    session = client.session
+    session[TOUCHED] = int(time.time()) - settings.RENDA_SESSION_TOUCH_SECONDS
+    session.save()
+    Session.objects.filter(session_key=session.session_key).update(
+        expire_date=timezone.now() + timedelta(minutes=1)
+    )
+    assert client.get("/regions/420102000000/").status_code == 200
+    pushed = _expiry(client)
+    assert pushed > timezone.now() + timedelta(minutes=settings.RENDA_IDLE_TIMEOUT_MINUTES - 1)
+
+
+def test_an_idle_session_ends(cast: Cast) -> None:
+    client, _response = login("county_staff", PASSWORD)
+    key = client.session.session_key
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() - timedelta(1))
     response = client.get("/regions/")
+    assert response.status_code == 302 and "/login" in response["Location"]
+
+
+def test_an_anonymous_visit_makes_no_session(cast: Cast) -> None:
+    client = Client()
+    before = Session.objects.count()
+    client.get("/self/")
+    assert Session.objects.count() == before
+
+
+def test_the_session_is_kept_only_for_the_idle_timeout(cast: Cast) -> None:
+    client, response = login("county_staff", PASSWORD)
     cookie = response.cookies[settings.SESSION_COOKIE_NAME]
-    assert cookie.value  # re-sent on this request too, so activity keeps the session alive
+    assert cookie.value
     assert cookie["httponly"]
     assert client.session.get_expiry_age() == settings.RENDA_IDLE_TIMEOUT_MINUTES * 60
 
