@@ -174,3 +174,9 @@ def test_pages_carry_a_content_security_policy(cast: Cast) -> None:
         assert response["X-Frame-Options"] == "DENY"
     _client, login_page = login("x", "y")
     assert login_page["Content-Security-Policy"] == CSP
+
+
+def test_pages_name_their_icon_so_browsers_do_not_ask_for_a_missing_one(cast: Cast) -> None:
+    body = Client().get("/login/").content.decode()
+    assert 'rel="icon"' in body and "renda/favicon" in body and ".svg" in body
+    assert (settings.BASE_DIR / "static" / "renda" / "favicon.svg").read_text().startswith("<svg")
