@@ -21,7 +21,6 @@ from __future__ import annotations
 import codecs
 import csv
 import ctypes
-import ctypes.util
 import io
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -357,9 +356,10 @@ def _give_back_freed_memory() -> None:
     the freed pages, and polars, which allocates with its own jemalloc, cannot use them: the
     import's peak would carry both. ``malloc_trim`` hands them back (Linux with glibc; a no-op
     elsewhere)."""
-    name = ctypes.util.find_library("c")
-    libc = ctypes.CDLL(name) if name else None
-    trim = getattr(libc, "malloc_trim", None)
+    try:
+        trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # the C library already loaded
+    except OSError:
+        return
     if trim is not None:
         trim(0)
 
