@@ -282,8 +282,8 @@ def ethnicity_of(election: Election, window: tuple[int, int] | None) -> list[tup
     """(code, name, active voters) per minority ethnic group in the area, largest first.
 
     汉族 is left out: the chart shows the minorities, and their total is the ``minority``
-    counter (汉族 = active − minority). A fifth of the rows a province sums, fewer still
-    where few minorities live."""
+    counter (汉族 = active − minority). A fifth fewer rows to sum in a province where every
+    district has minorities, far fewer where few live."""
     if window is None:
         return []
     rows = (

@@ -165,8 +165,8 @@ def commit(
     ``progress``) rolls back too.
 
     ``lean``: the caller hands ``checked`` over — once the candidates are taken it keeps only
-    what the error report reads (``Checked.drop_values``, then ``keep_flagged``), which at a
-    million rows is the difference between about 1.5 and 2.5 GB at the peak.
+    what the error report reads (``Checked.drop_values``, then ``keep_flagged``): at a million
+    rows, about half a gigabyte of validated and original values not held through the writes.
     """
     if district is not None:
         require_covers(election, district)
